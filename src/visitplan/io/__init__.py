@@ -1,0 +1,1 @@
+"""Reading the input files and writing the plan files."""

@@ -1,0 +1,101 @@
+"""Write a plan to a directory, atomically.
+
+Everything is written into a temporary sibling directory which then
+replaces the target in one rename, so a crash never leaves a half-written
+plan that looks complete.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from ..plan import TIME_FORMAT, Plan, Route
+from ..report import summary
+from ..timeutil import format_clock
+
+SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel_km",
+                 "account_id", "name", "phone", "address", "balance", "days_past_due",
+                 "priority", "service_min", "windows"]
+
+
+def write_plan(plan: Plan, directory: str | Path, problem=None) -> Path:
+    """Write ``routes.csv``, ``unassigned.csv``, ``summary.json``, ``plan.json`` and,
+    given the problem, one route sheet per agent in ``agents/``."""
+    target = Path(directory).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _write_all(plan, staging, problem)
+        _swap(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _swap(staging: Path, target: Path) -> None:
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old.{os.getpid()}")
+        os.replace(target, old)
+    os.replace(staging, target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_all(plan: Plan, folder: Path, problem) -> None:
+    routes = plan.routes
+    for column in ("arrival", "start", "end"):
+        routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
+    routes.to_csv(folder / "routes.csv", index=False)
+    plan.unassigned.to_csv(folder / "unassigned.csv", index=False)
+    (folder / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
+    if problem is not None:
+        sheets = folder / "agents"
+        sheets.mkdir()
+        for route in plan.agent_routes:
+            route_sheet(route, problem).to_csv(sheets / f"{route.agent_id}.csv", index=False)
+    # summary.json last: its presence marks a complete plan.
+    (folder / "summary.json").write_text(json.dumps(summary(plan), indent=2), encoding="utf-8")
+
+
+def route_sheet(route: Route, problem) -> pd.DataFrame:
+    """One agent's day in order: leave, visits (with what the agent needs), break, return.
+
+    Only this agent's accounts appear, and only the fields the visit needs.
+    """
+    rows = [{"kind": "depart", "start": route.depart, "end": route.depart}]
+    for visit in route.visits:
+        account = problem.account(visit.account_id)
+        rows.append({
+            "kind": "visit", "seq": visit.seq, "arrival": visit.arrival, "start": visit.start,
+            "end": visit.end, "travel_min": round(visit.travel_s / 60, 1),
+            "travel_km": round(visit.travel_m / 1000, 2), "account_id": account.account_id,
+            "name": account.name, "phone": account.phone, "address": account.address,
+            "balance": account.balance, "days_past_due": account.days_past_due,
+            "priority": account.priority, "service_min": account.service_min,
+            "windows": _windows_text(account, problem.date.weekday()),
+        })
+    rows.append({"kind": "return", "arrival": route.back, "start": route.back, "end": route.back,
+                 "travel_min": round(route.return_travel_s / 60, 1),
+                 "travel_km": round(route.return_travel_m / 1000, 2)})
+    for brk in route.breaks:
+        rows.append({"kind": "break", "start": brk.start, "end": brk.end})
+    frame = pd.DataFrame(rows, columns=SHEET_COLUMNS)
+    frame["order"] = frame["start"]
+    frame["rank"] = frame["kind"].map({"depart": 0, "break": 1, "visit": 2, "return": 3})
+    frame = frame.sort_values(["order", "rank"], kind="stable").drop(columns=["order", "rank"])
+    for column in ("arrival", "start", "end"):
+        frame[column] = frame[column].map(lambda t: t.strftime(TIME_FORMAT) if pd.notna(t) else "")
+    frame["seq"] = frame["seq"].map(lambda s: "" if pd.isna(s) else int(s))
+    return frame
+
+
+def _windows_text(account, weekday: int) -> str:
+    return "; ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in account.windows_on(weekday))

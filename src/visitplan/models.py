@@ -1,0 +1,194 @@
+"""Domain models: what goes into a plan.
+
+All models are immutable pydantic models. Times of day are minutes after
+midnight, local time; weekdays are 0 (Monday) to 6 (Sunday).
+Personal fields (name, phone, address) are excluded from ``repr`` so that
+they never reach a log line by accident.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from .policy import Policy
+from .timeutil import ALL_DAYS
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class TimeWindow(_Frozen):
+    """An availability window: ``start``..``end`` minutes on the given weekdays."""
+
+    days: frozenset[int] = ALL_DAYS
+    start: int = Field(ge=0, le=24 * 60)
+    end: int = Field(ge=0, le=24 * 60)
+
+    @model_validator(mode="after")
+    def _order(self) -> "TimeWindow":
+        if self.end <= self.start:
+            raise ValueError("window ends before it starts")
+        return self
+
+
+class BreakRule(_Frozen):
+    """A break of ``duration`` minutes that starts between ``earliest`` and ``latest``."""
+
+    earliest: int = Field(ge=0, le=24 * 60)
+    latest: int = Field(ge=0, le=24 * 60)
+    duration: int = Field(gt=0, le=12 * 60)
+
+    @model_validator(mode="after")
+    def _order(self) -> "BreakRule":
+        if self.latest < self.earliest:
+            raise ValueError("break interval ends before it starts")
+        return self
+
+
+class Account(_Frozen):
+    """An overdue account that may get a home visit."""
+
+    account_id: str = Field(min_length=1)
+    lat: float = Field(ge=-90, le=90)
+    lon: float = Field(ge=-180, le=180)
+    name: str | None = Field(None, repr=False)
+    phone: str | None = Field(None, repr=False)
+    address: str | None = Field(None, repr=False)
+    balance: float | None = None
+    days_past_due: int | None = Field(None, ge=0)
+    priority: float = Field(1.0, ge=0)
+    windows: tuple[TimeWindow, ...] = ()
+    service_min: int = Field(20, gt=0, le=600)
+    skills: frozenset[str] = frozenset()
+    preferred_agent: str | None = None
+    must_visit: bool = False
+    status: str | None = None
+    last_visit: dt.date | None = None
+    visits_7d: int | None = Field(None, ge=0)
+    visits_30d: int | None = Field(None, ge=0)
+    load: int = Field(1, ge=0)
+
+    @field_validator("skills")
+    @classmethod
+    def _lower_skills(cls, value: frozenset[str]) -> frozenset[str]:
+        return frozenset(s.strip().lower() for s in value if s.strip())
+
+    def windows_on(self, weekday: int) -> list[tuple[int, int]]:
+        """The ``(start, end)`` windows that apply on ``weekday``; all day when none are given."""
+        if not self.windows:
+            return [(0, 24 * 60)]
+        return sorted((w.start, w.end) for w in self.windows if weekday in w.days)
+
+
+class Agent(_Frozen):
+    """A field agent and the day they can work."""
+
+    agent_id: str = Field(min_length=1)
+    start_lat: float = Field(ge=-90, le=90)
+    start_lon: float = Field(ge=-180, le=180)
+    end_lat: float | None = Field(None, ge=-90, le=90)
+    end_lon: float | None = Field(None, ge=-180, le=180)
+    shift_start: int = Field(9 * 60, ge=0, le=24 * 60)
+    shift_end: int = Field(18 * 60, ge=0, le=24 * 60)
+    break_rule: BreakRule | None = None
+    max_visits: int | None = Field(None, ge=0)
+    capacity: int | None = Field(None, ge=0)
+    skills: frozenset[str] = frozenset()
+    speed_kmh: float | None = Field(None, gt=0, le=200)
+    days: frozenset[int] = frozenset(range(5))
+
+    @field_validator("skills")
+    @classmethod
+    def _lower_skills(cls, value: frozenset[str]) -> frozenset[str]:
+        return frozenset(s.strip().lower() for s in value if s.strip())
+
+    @model_validator(mode="after")
+    def _check(self) -> "Agent":
+        if self.shift_end <= self.shift_start:
+            raise ValueError("shift ends before it starts")
+        if (self.end_lat is None) != (self.end_lon is None):
+            raise ValueError("give both end_lat and end_lon, or neither")
+        return self
+
+    @property
+    def end(self) -> tuple[float, float]:
+        if self.end_lat is None:
+            return self.start_lat, self.start_lon
+        return self.end_lat, self.end_lon
+
+    def can_serve(self, account: Account) -> bool:
+        return account.skills <= self.skills
+
+    def break_applies(self) -> bool:
+        """A break is planned when the whole break window lies inside the shift."""
+        rule = self.break_rule
+        return (rule is not None and rule.earliest >= self.shift_start
+                and rule.latest + rule.duration <= self.shift_end)
+
+
+class Problem(BaseModel):
+    """One planning day: accounts, agents, the policy and the date.
+
+    ``travel`` is a travel model (see :mod:`visitplan.travel`); ``None``
+    means straight-line travel with the policy's speed and detour factor.
+    ``rejected`` holds accounts whose input rows were unusable and skipped
+    on request; they are reported, never lost.
+    """
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    accounts: tuple[Account, ...]
+    agents: tuple[Agent, ...]
+    policy: Policy = Policy()
+    date: dt.date
+    travel: Any = None
+    rejected: tuple[Any, ...] = ()  # tuple[Unassigned, ...]; Any avoids an import cycle
+    source: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _unique(self) -> "Problem":
+        for kind, ids in (("account_id", [a.account_id for a in self.accounts]),
+                          ("agent_id", [a.agent_id for a in self.agents])):
+            seen: set[str] = set()
+            for key in ids:
+                if key in seen:
+                    raise ValueError(f"duplicate {kind} '{key}'")
+                seen.add(key)
+        return self
+
+    @property
+    def weekday(self) -> int:
+        return self.date.weekday()
+
+    def working_agents(self) -> list[Agent]:
+        """Agents who work on the planning date's weekday."""
+        return [a for a in self.agents if self.weekday in a.days]
+
+    def account(self, account_id: str) -> Account:
+        return self._account_index()[account_id]
+
+    def agent(self, agent_id: str) -> Agent:
+        return {a.agent_id: a for a in self.agents}[agent_id]
+
+    def _account_index(self) -> dict[str, Account]:
+        return {a.account_id: a for a in self.accounts}
+
+    @classmethod
+    def from_csv(cls, accounts, agents, policy=None, date=None, skip_bad_rows=False,
+                 travel=None) -> "Problem":
+        """Read ``accounts.csv`` and ``agents.csv`` (and optionally ``policy.toml``)."""
+        from .io.read import read_problem
+        return read_problem(accounts, agents, policy=policy, date=date,
+                            skip_bad_rows=skip_bad_rows, travel=travel)
+
+    @classmethod
+    def from_frames(cls, accounts, agents, policy=None, date=None, skip_bad_rows=False,
+                    travel=None) -> "Problem":
+        """Build a problem from two pandas DataFrames with the CSV columns."""
+        from .io.read import problem_from_frames
+        return problem_from_frames(accounts, agents, policy=policy, date=date,
+                                   skip_bad_rows=skip_bad_rows, travel=travel)

@@ -1,0 +1,155 @@
+"""What comes out of a planning run: visits, routes, unassigned accounts.
+
+A :class:`Plan` holds ids and times only, never names, phones or
+addresses; the per-agent route sheets join those in when they are written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import Path
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+
+class Reason(StrEnum):
+    """Why an account is not visited today. The codes are a stable public contract."""
+
+    DO_NOT_VISIT = "DO_NOT_VISIT"
+    HOLIDAY = "HOLIDAY"
+    NO_AGENT_WORKING = "NO_AGENT_WORKING"
+    COOL_DOWN = "COOL_DOWN"
+    VISIT_CAP_7D = "VISIT_CAP_7D"
+    VISIT_CAP_30D = "VISIT_CAP_30D"
+    NO_WINDOW_TODAY = "NO_WINDOW_TODAY"
+    NO_SKILLED_AGENT = "NO_SKILLED_AGENT"
+    LOAD_EXCEEDS_CAPACITY = "LOAD_EXCEEDS_CAPACITY"
+    BAD_COORDINATES = "BAD_COORDINATES"
+    BAD_DATA = "BAD_DATA"
+    NOT_REACHABLE = "NOT_REACHABLE"
+    SKILLED_AGENTS_BUSY = "SKILLED_AGENTS_BUSY"
+    CAPACITY = "CAPACITY"
+    MUST_VISIT_INFEASIBLE = "MUST_VISIT_INFEASIBLE"
+    SOLVER_FAILED = "SOLVER_FAILED"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Unassigned(_Frozen):
+    """An account that is not visited, with a reason a supervisor can read."""
+
+    account_id: str
+    reason: Reason
+    detail: str
+
+
+class Visit(_Frozen):
+    """One planned visit. ``travel_s``/``travel_m`` are for the leg that leads to it."""
+
+    date: dt.date
+    agent_id: str
+    seq: int
+    account_id: str
+    arrival: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    travel_s: int
+    travel_m: int
+    priority: float
+
+
+class Break(_Frozen):
+    start: dt.datetime
+    end: dt.datetime
+
+
+class Route(_Frozen):
+    """One agent's day: when they leave, the visits in order, the break, when they are back."""
+
+    date: dt.date
+    agent_id: str
+    depart: dt.datetime
+    back: dt.datetime
+    visits: tuple[Visit, ...]
+    breaks: tuple[Break, ...] = ()
+    return_travel_s: int = 0
+    return_travel_m: int = 0
+    shift_minutes: int = 0
+
+    @property
+    def travel_s(self) -> int:
+        return sum(v.travel_s for v in self.visits) + self.return_travel_s
+
+    @property
+    def travel_m(self) -> int:
+        return sum(v.travel_m for v in self.visits) + self.return_travel_m
+
+
+class SolverStats(_Frozen):
+    status: str
+    objective: int | None = None
+    seed: int = 0
+    time_limit_s: float = 0.0
+    build_s: float = 0.0
+    first_solution_s: float | None = None
+    wall_s: float = 0.0
+    solutions: int = 0
+
+
+ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",
+                 "travel_min", "travel_km", "priority"]
+UNASSIGNED_COLUMNS = ["account_id", "reason", "detail"]
+TIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class Plan(_Frozen):
+    """The result of :func:`visitplan.solve`."""
+
+    date: dt.date
+    agent_routes: tuple[Route, ...]
+    unassigned_accounts: tuple[Unassigned, ...]
+    stats: SolverStats
+    accounts_in: int
+    priority_available: float
+    must_visit_ids: tuple[str, ...] = ()
+    working_agents: tuple[str, ...] = ()
+
+    @property
+    def visits(self) -> list[Visit]:
+        return [v for r in self.agent_routes for v in r.visits]
+
+    @property
+    def routes(self) -> pd.DataFrame:
+        """One row per visit, the columns of ``routes.csv`` (times as datetimes)."""
+        rows = [{
+            "date": v.date, "agent_id": v.agent_id, "seq": v.seq, "account_id": v.account_id,
+            "arrival": v.arrival, "start": v.start, "end": v.end,
+            "travel_min": round(v.travel_s / 60, 1), "travel_km": round(v.travel_m / 1000, 2),
+            "priority": v.priority,
+        } for v in self.visits]
+        return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+
+    @property
+    def unassigned(self) -> pd.DataFrame:
+        rows = [{"account_id": u.account_id, "reason": str(u.reason), "detail": u.detail}
+                for u in self.unassigned_accounts]
+        return pd.DataFrame(rows, columns=UNASSIGNED_COLUMNS)
+
+    @property
+    def kpis(self) -> dict:
+        """The figures of ``summary.json``."""
+        from .report import summary
+        return summary(self)
+
+    def write(self, directory: str | Path, problem=None) -> Path:
+        """Write every output file to ``directory`` atomically; see :mod:`visitplan.io.write`.
+
+        ``problem`` is needed for the per-agent route sheets (they carry the
+        personal fields the visit needs); without it they are not written.
+        """
+        from .io.write import write_plan
+        return write_plan(self, directory, problem)

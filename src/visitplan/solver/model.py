@@ -1,0 +1,159 @@
+"""Build the OR-Tools routing model for one day.
+
+Every transit is registered as a matrix or a vector, never as a Python
+callback, so the search runs in C++ without calling back into Python.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from ortools.constraint_solver import pywrapcp
+
+from .data import SolverData
+
+MAX_PENALTY = 2**52  # well inside int64 even when summed over many accounts
+
+
+@dataclass
+class RoutingModel:
+    data: SolverData
+    manager: pywrapcp.RoutingIndexManager
+    routing: pywrapcp.RoutingModel
+    time: pywrapcp.RoutingDimension
+    breaks: dict[int, object] = field(default_factory=dict)  # vehicle -> interval var
+    penalties: list[int] = field(default_factory=list)
+
+
+def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
+    """Penalty for leaving each account out.
+
+    Proportional to priority; a ``must_visit`` account costs more than
+    leaving out every other account and driving every arc, so it is dropped
+    only when no plan can include it.
+    """
+    per_point = data.problem.policy.weights.priority_minutes * 60
+    normal = [int(round(a.priority * per_point)) for a in data.accounts]
+    must = min(MAX_PENALTY, sum(normal) + (data.num_nodes + 1) * max_arc_cost + 1)
+    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
+
+
+def build_model(data: SolverData) -> RoutingModel:
+    num_vehicles = len(data.agents)
+    starts = [data.start_node(v) for v in range(num_vehicles)]
+    ends = [data.end_node(v) for v in range(num_vehicles)]
+    manager = pywrapcp.RoutingIndexManager(data.num_nodes, num_vehicles, starts, ends)
+    routing = pywrapcp.RoutingModel(manager)
+
+    time_dim = _add_travel(data, routing)
+    model = RoutingModel(data, manager, routing, time_dim)
+    _add_time_windows(model)
+    _add_breaks(model)
+    _add_counts(model)
+    _add_skills(model)
+    _add_preferences(model)
+    _add_drops(model)
+    # Leave as late and come back as early as the plan allows: no idle hour at the first door.
+    for v in range(num_vehicles):
+        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+        routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
+    return model
+
+
+def _add_travel(data: SolverData, routing) -> pywrapcp.RoutingDimension:
+    """Arc costs are travel seconds; the time dimension counts travel plus service, in ticks."""
+    service = data.service_ticks()
+    cost_index, time_index = {}, {}
+    for speed in data.seconds:
+        cost_index[speed] = routing.RegisterTransitMatrix(data.seconds[speed].tolist())
+        transit = data.travel_ticks(speed) + service[:, None]
+        time_index[speed] = routing.RegisterTransitMatrix(transit.tolist())
+    for v, speed in enumerate(data.speeds):
+        routing.SetArcCostEvaluatorOfVehicle(cost_index[speed], v)
+    horizon = data.ticks(24 * 60)
+    routing.AddDimensionWithVehicleTransits(
+        [time_index[s] for s in data.speeds], horizon, horizon, False, "time")
+    return routing.GetDimensionOrDie("time")
+
+
+def _add_time_windows(model: RoutingModel) -> None:
+    data, routing, manager, time_dim = model.data, model.routing, model.manager, model.time
+    for node, intervals in enumerate(data.intervals):
+        cumul = time_dim.CumulVar(manager.NodeToIndex(node))
+        cumul.SetRange(intervals[0][0], intervals[-1][1])
+        for (_, gap_start), (gap_end, _) in zip(intervals, intervals[1:]):
+            if gap_end - gap_start > 1:
+                cumul.RemoveInterval(gap_start + 1, gap_end - 1)
+    for v, agent in enumerate(data.agents):
+        low, high = data.ticks(agent.shift_start), data.ticks(agent.shift_end)
+        time_dim.CumulVar(routing.Start(v)).SetRange(low, high)
+        time_dim.CumulVar(routing.End(v)).SetRange(low, high)
+
+
+def _add_breaks(model: RoutingModel) -> None:
+    data, routing, manager = model.data, model.routing, model.manager
+    service = data.service_ticks()
+    node_visit = [int(service[manager.IndexToNode(i)]) for i in range(routing.Size())]
+    solver = routing.solver()
+    for v, agent in enumerate(data.agents):
+        if not agent.break_applies():
+            continue
+        rule = agent.break_rule
+        interval = solver.FixedDurationIntervalVar(
+            data.ticks(rule.earliest), data.ticks(rule.latest), data.ticks(rule.duration),
+            False, f"break:{v}")
+        model.time.SetBreakIntervalsOfVehicle([interval], v, node_visit)
+        model.breaks[v] = interval
+
+
+def _add_counts(model: RoutingModel) -> None:
+    """Visit cap and work-unit capacity per agent, as unary-vector dimensions."""
+    data, routing = model.data, model.routing
+    zeros = [0] * (2 * len(data.agents))
+    big = max(1, sum(a.load for a in data.accounts), data.n)
+    if any(a.max_visits is not None for a in data.agents):
+        index = routing.RegisterUnaryTransitVector([1] * data.n + zeros)
+        caps = [a.max_visits if a.max_visits is not None else data.n for a in data.agents]
+        routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "visits")
+    if any(a.capacity is not None for a in data.agents):
+        index = routing.RegisterUnaryTransitVector([a.load for a in data.accounts] + zeros)
+        caps = [a.capacity if a.capacity is not None else big for a in data.agents]
+        routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "load")
+
+
+def _add_skills(model: RoutingModel) -> None:
+    data, routing, manager = model.data, model.routing, model.manager
+    for node, account in enumerate(data.accounts):
+        allowed = [v for v, agent in enumerate(data.agents) if agent.can_serve(account)]
+        if len(allowed) < len(data.agents):
+            routing.SetAllowedVehiclesForIndex(allowed, manager.NodeToIndex(node))
+
+
+def _add_preferences(model: RoutingModel) -> None:
+    """A soft preferred agent: each visit by another agent adds a fixed cost.
+
+    Modelled as a dimension whose per-vehicle unary transit is 1 on the
+    accounts that prefer someone else; its span cost is the weight.
+    """
+    data, routing = model.data, model.routing
+    weight = int(round(data.problem.policy.weights.preferred_agent_minutes * 60))
+    ids = [a.agent_id for a in data.agents]
+    if weight == 0 or not any(a.preferred_agent in ids for a in data.accounts):
+        return
+    zeros = [0] * (2 * len(data.agents))
+    evaluators = []
+    for agent_id in ids:
+        misses = [int(a.preferred_agent in ids and a.preferred_agent != agent_id)
+                  for a in data.accounts]
+        evaluators.append(routing.RegisterUnaryTransitVector(misses + zeros))
+    routing.AddDimensionWithVehicleTransits(evaluators, 0, data.n + 1, True, "preference")
+    routing.GetDimensionOrDie("preference").SetSpanCostCoefficientForAllVehicles(weight)
+
+
+def _add_drops(model: RoutingModel) -> None:
+    data, routing, manager = model.data, model.routing, model.manager
+    max_arc = int(max((m.max() for m in data.seconds.values()), default=0))
+    model.penalties = drop_penalties(data, max_arc)
+    for node, penalty in enumerate(model.penalties):
+        routing.AddDisjunction([manager.NodeToIndex(node)], penalty)

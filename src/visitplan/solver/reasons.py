@@ -1,0 +1,68 @@
+"""Readable reasons for accounts the solver left out."""
+
+from __future__ import annotations
+
+from ..models import Account
+from ..plan import Reason, Route, Unassigned
+from .data import SolverData
+
+
+def reachable_by(data: SolverData, node: int, vehicle: int) -> bool:
+    """Could this agent, with an otherwise empty day, visit this account and get back in time?"""
+    agent = data.agents[vehicle]
+    ticks = data.travel_ticks(data.speeds[vehicle])
+    start, end = data.start_node(vehicle), data.end_node(vehicle)
+    arrive = data.ticks(agent.shift_start) + int(ticks[start, node])
+    service = data.ticks(data.accounts[node].service_min)
+    for low, high in data.intervals[node]:
+        begin = max(low, arrive)
+        if begin <= high:
+            return begin + service + int(ticks[node, end]) <= data.ticks(agent.shift_end)
+    return False
+
+
+def explain_drops(data: SolverData, dropped: list[int], routes: list[Route]) -> list[Unassigned]:
+    planned = [v.priority for r in routes for v in r.visits]
+    lowest = min(planned) if planned else None
+    busy = _full_agents(data, routes)
+    out = []
+    for node in dropped:
+        account = data.accounts[node]
+        reason, detail = _explain(data, node, account, lowest, busy)
+        if account.must_visit:
+            reason, detail = Reason.MUST_VISIT_INFEASIBLE, f"must-visit account not planned: {detail}"
+        out.append(Unassigned(account_id=account.account_id, reason=reason, detail=detail))
+    return out
+
+
+def _full_agents(data: SolverData, routes: list[Route]) -> set[int]:
+    """Agents who reached their visit cap or their work-unit capacity."""
+    count = {r.agent_id: len(r.visits) for r in routes}
+    load = {r.agent_id: sum(data.problem.account(v.account_id).load for v in r.visits)
+            for r in routes}
+    full = set()
+    for v, agent in enumerate(data.agents):
+        if agent.max_visits is not None and count.get(agent.agent_id, 0) >= agent.max_visits:
+            full.add(v)
+        elif agent.capacity is not None and load.get(agent.agent_id, 0) >= agent.capacity:
+            full.add(v)
+    return full
+
+
+def _explain(data: SolverData, node: int, account: Account, lowest: float | None,
+             full: set[int]) -> tuple[Reason, str]:
+    skilled = [v for v, a in enumerate(data.agents) if a.can_serve(account)]
+    reachable = [v for v in skilled if reachable_by(data, node, v)]
+    if not reachable:
+        return (Reason.NOT_REACHABLE,
+                "no skilled agent can reach it inside its window and be back by the end of the shift")
+    if account.skills and all(v in full for v in reachable):
+        return (Reason.SKILLED_AGENTS_BUSY,
+                f"every agent with skills {', '.join(sorted(account.skills))} is fully booked")
+    if lowest is not None and account.priority < lowest:
+        detail = (f"not enough agent time today: priority {account.priority:g} is below "
+                  f"the lowest planned visit ({lowest:g})")
+    else:
+        detail = (f"not enough agent time today: priority {account.priority:g}; fitting it in "
+                  "would cost more travel or planned priority than it brings")
+    return Reason.CAPACITY, detail
