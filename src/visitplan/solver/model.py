@@ -124,10 +124,12 @@ def _add_counts(model: RoutingModel) -> None:
 
 def _add_skills(model: RoutingModel) -> None:
     data, routing, manager = model.data, model.routing, model.manager
+    # SetAllowedVehiclesForIndex does not take a Python list in recent wheels;
+    # removing the barred vehicles from the vehicle variable is the same constraint.
     for node, account in enumerate(data.accounts):
-        allowed = [v for v, agent in enumerate(data.agents) if agent.can_serve(account)]
-        if len(allowed) < len(data.agents):
-            routing.SetAllowedVehiclesForIndex(allowed, manager.NodeToIndex(node))
+        barred = [v for v, agent in enumerate(data.agents) if not agent.can_serve(account)]
+        if barred:
+            routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
 
 
 def _add_preferences(model: RoutingModel) -> None:

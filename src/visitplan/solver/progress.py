@@ -32,7 +32,7 @@ class SearchMonitor:
         self._progress = Progress(
             SpinnerColumn(), TextColumn("searching"), BarColumn(),
             TextColumn("{task.fields[solutions]} solutions, best {task.fields[best]}"),
-            TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+            TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._progress.__enter__()
         self._task = self._progress.add_task("search", total=self.time_limit,
                                              solutions=0, best="-")

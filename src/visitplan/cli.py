@@ -1,0 +1,153 @@
+"""The ``visitplan`` command: a thin layer over the library.
+
+Exit codes: 0 success, 1 the plan breaks a rule (validation), 2 bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from .demo import DEMO_DATE, write_example
+from .errors import InputError
+from .models import Problem
+from .plan import Plan
+from .solver import solve
+from .validate import validate, validate_files
+
+app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
+                  help="Plan the day's field visits to borrowers with overdue loans.")
+out = Console()
+err = Console(stderr=True)
+
+DateOpt = Annotated[Optional[str], typer.Option("--date", help="Planning date YYYY-MM-DD "
+                                                "(default: today in the policy's time zone).")]
+PolicyOpt = Annotated[Optional[Path], typer.Option("--policy", help="policy.toml")]
+OutOpt = Annotated[Path, typer.Option("--out", help="Directory for the plan files.")]
+TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", min=0.1,
+                                                  help="Seconds for the whole solve.")]
+SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Search seed.")]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable account rows "
+                                       "as unassigned (BAD_DATA/BAD_COORDINATES) instead of "
+                                       "stopping.")]
+
+
+def _fail_input(error: InputError) -> None:
+    err.print("[bold red]error:[/] bad input", highlight=False)
+    err.print(error.render(), highlight=False, markup=False)
+    raise typer.Exit(2)
+
+
+def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool) -> None:
+    plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet)
+    plan.write(out_dir, problem)
+    violations = validate(problem, plan)
+    if not quiet:
+        _print_summary(plan, out_dir)
+    if violations:
+        err.print(f"[bold red]{len(violations)} rule(s) broken by the plan:[/]")
+        for v in violations:
+            err.print(f"  {v}", markup=False, highlight=False)
+        raise typer.Exit(1)
+
+
+def _print_summary(plan: Plan, out_dir: Path) -> None:
+    kpis = plan.kpis
+    table = Table(title=f"Plan for {kpis['date']}", title_justify="left")
+    for column in ("agent", "visits", "travel km", "travel min", "utilisation", "out", "back"):
+        table.add_column(column, justify="right" if column != "agent" else "left")
+    for a in kpis["agents"]:
+        table.add_row(a["agent_id"], str(a["visits"]), f"{a['travel_km']:.1f}",
+                      f"{a['travel_min']:.0f}", f"{a['utilisation']:.0%}",
+                      (a["depart"] or "")[-5:], (a["back"] or "")[-5:])
+    out.print(table)
+    acc, pri, solver = kpis["accounts"], kpis["priority"], kpis["solver"]
+    out.print(f"accounts: {acc['in']} in, {acc['planned']} planned, {acc['unassigned']} "
+              f"unassigned {acc['unassigned_by_reason']}", highlight=False)
+    out.print(f"priority served: {pri['served']} of {pri['available']} "
+              f"({pri['served_pct']}%); travel {kpis['travel']['km']} km", highlight=False)
+    if kpis["must_visit_not_planned"]:
+        out.print(f"[yellow]must-visit accounts not planned: "
+                  f"{', '.join(kpis['must_visit_not_planned'])}[/]")
+    out.print(f"solver: {solver['status']}, {solver['solutions']} solutions, "
+              f"{solver['wall_s']} s, seed {solver['seed']}; files in {out_dir}/",
+              highlight=False)
+
+
+@app.command()
+def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
+         agents: Annotated[Path, typer.Argument(help="agents.csv")],
+         date: DateOpt = None, out_dir: OutOpt = Path("plan"), policy: PolicyOpt = None,
+         time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
+         skip_bad_rows: SkipOpt = False) -> None:
+    """Plan the day: write routes, unassigned accounts, a summary and one sheet per agent."""
+    try:
+        problem = Problem.from_csv(accounts, agents, policy=policy, date=date,
+                                   skip_bad_rows=skip_bad_rows)
+    except InputError as error:
+        _fail_input(error)
+    _run(problem, out_dir, time_limit, seed, quiet)
+
+
+@app.command("validate")
+def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
+                 agents: Annotated[Path, typer.Argument(help="agents.csv")],
+                 plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+                 date: DateOpt = None, policy: PolicyOpt = None,
+                 quiet: QuietOpt = False) -> None:
+    """Check a written plan against its inputs without trusting the solver."""
+    try:
+        date = date or _plan_date(plan_dir)
+        problem = Problem.from_csv(accounts, agents, policy=policy, date=date)
+    except InputError as error:
+        _fail_input(error)
+    violations = validate_files(problem, plan_dir)
+    if violations:
+        err.print(f"[bold red]{len(violations)} violation(s):[/]")
+        for v in violations:
+            err.print(f"  {v}", markup=False, highlight=False)
+        raise typer.Exit(1)
+    if not quiet:
+        out.print(f"plan in {plan_dir}/ is valid: every account accounted for, every rule kept.",
+                  highlight=False)
+
+
+def _plan_date(plan_dir: Path) -> str:
+    summary = plan_dir / "summary.json"
+    try:
+        return json.loads(summary.read_text(encoding="utf-8"))["date"]
+    except (OSError, ValueError, KeyError):
+        raise InputError.single(str(summary), "cannot read the plan's date; give --date") from None
+
+
+@app.command()
+def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data folder.")]
+         = Path("examples"), out_dir: OutOpt = Path("plan"), time_limit: TimeOpt = None,
+         seed: SeedOpt = None, quiet: QuietOpt = False) -> None:
+    """Generate the example day if it is missing, and plan it."""
+    paths = {n: examples / n for n in ("accounts.csv", "agents.csv", "policy.toml")}
+    if not all(p.exists() for p in paths.values()):
+        write_example(examples)
+        if not quiet:
+            err.print(f"wrote example data to {examples}/")
+    try:
+        problem = Problem.from_csv(paths["accounts.csv"], paths["agents.csv"],
+                                   policy=paths["policy.toml"], date=DEMO_DATE)
+    except InputError as error:
+        _fail_input(error)
+    _run(problem, out_dir, time_limit, seed, quiet)
+
+
+def main() -> None:
+    app(prog_name="visitplan")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,71 @@
+import datetime as dt
+
+import pytest
+
+from visitplan import Policy, Reason
+from visitplan.compliance import screen, start_intervals
+
+from .conftest import DATE, account, agent, problem
+
+
+def reasons(prob):
+    eligible, out = screen(prob)
+    return {a.account_id for a in eligible}, {u.account_id: u.reason for u in out}
+
+
+@pytest.mark.parametrize("fields, reason", [
+    ({"status": "Dispute"}, Reason.DO_NOT_VISIT),
+    ({"last_visit": str(DATE - dt.timedelta(days=1))}, Reason.COOL_DOWN),
+    ({"visits_7d": 2}, Reason.VISIT_CAP_7D),
+    ({"visits_30d": 4}, Reason.VISIT_CAP_30D),
+    ({"windows": "Sat,Sun 09:00-12:00"}, Reason.NO_WINDOW_TODAY),
+    ({"windows": "21:00-23:00"}, Reason.NO_WINDOW_TODAY),  # outside legal hours
+    ({"windows": "20:50-21:00", "service_min": 20}, Reason.NO_WINDOW_TODAY),  # would end late
+    ({"skills": "cantonese"}, Reason.NO_SKILLED_AGENT),
+    ({"load": 5}, Reason.LOAD_EXCEEDS_CAPACITY),
+])
+def test_each_rule_alone(fields, reason):
+    prob = problem([account(1), account(2, **fields)], [agent(1, capacity=3)])
+    eligible, out = reasons(prob)
+    assert eligible == {"A1"} and out == {"A2": reason}
+
+
+def test_rules_at_their_boundaries():
+    prob = problem([account(1, last_visit=str(DATE - dt.timedelta(days=2)), visits_30d=3),
+                    account(2, visits_7d=1), account(3, windows="20:40-21:00", service_min=20)],
+                   [agent(1)])
+    eligible, out = reasons(prob)
+    assert eligible == {"A1", "A2", "A3"}, out
+
+
+def test_last_visit_inside_seven_days_counts_toward_the_cap():
+    policy = Policy(max_visits_7d=1, min_days_between_visits=0)
+    prob = problem([account(1, last_visit=str(DATE - dt.timedelta(days=3)))], [agent(1)],
+                   policy=policy)
+    assert reasons(prob)[1] == {"A1": Reason.VISIT_CAP_7D}
+
+
+def test_holiday_and_no_agent_working():
+    holiday = Policy(holidays=(DATE,))
+    assert reasons(problem([account(1)], [agent(1)], policy=holiday))[1] == {"A1": Reason.HOLIDAY}
+    weekend_only = [agent(1, days="Sat,Sun")]
+    assert reasons(problem([account(1)], weekend_only))[1] == {"A1": Reason.NO_AGENT_WORKING}
+
+
+def test_first_failing_rule_is_reported_and_detail_has_values():
+    prob = problem([account(1, status="bankruptcy", visits_30d=9)], [agent(1)])
+    (unassigned,) = screen(prob)[1]
+    assert unassigned.reason == Reason.DO_NOT_VISIT and "bankruptcy" in unassigned.detail
+
+
+def test_start_intervals_cut_by_legal_hours():
+    prob = problem([account(1, windows="07:00-09:00; 18:00-22:00", service_min=30)], [agent(1)])
+    assert start_intervals(prob.accounts[0], prob) == [(480, 540), (1080, 1230)]
+
+
+def test_custom_statuses_and_hours():
+    policy = Policy(do_not_visit_statuses=("fraud",), visiting_hours={"start": "09:00", "end": "20:00"})
+    prob = problem([account(1, status="dispute"), account(2, status="FRAUD"),
+                    account(3, windows="08:00-08:59")], [agent(1)], policy=policy)
+    eligible, out = reasons(prob)
+    assert eligible == {"A1"} and out == {"A2": Reason.DO_NOT_VISIT, "A3": Reason.NO_WINDOW_TODAY}
