@@ -23,8 +23,9 @@ from .validate import validate, validate_files
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Plan the day's field visits to borrowers with overdue loans.")
-out = Console()
-err = Console(stderr=True)
+# soft_wrap: error lines stay whole in cron logs, whatever the terminal width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 DateOpt = Annotated[Optional[str], typer.Option("--date", help="Planning date YYYY-MM-DD "
                                                 "(default: today in the policy's time zone).")]

@@ -30,7 +30,7 @@ class TimeWindow(_Frozen):
 
     @model_validator(mode="after")
     def _order(self) -> "TimeWindow":
-        if self.end <= self.start:
+        if self.end < self.start:
             raise ValueError("window ends before it starts")
         return self
 

@@ -31,12 +31,13 @@ def format_clock(minutes: int) -> str:
 
 
 def parse_interval(text: str) -> tuple[int, int]:
-    """``"18:00-21:00"`` -> (1080, 1260); the end must come after the start."""
+    """``"18:00-21:00"`` -> (1080, 1260); the end may not come before the start
+    (``"11:40-11:40"`` is an appointment at 11:40)."""
     match = _INTERVAL.match(text)
     if not match:
         raise ValueError(f"'{text.strip()}' is not an interval HH:MM-HH:MM")
     start, end = parse_clock(match[1]), parse_clock(match[2])
-    if end <= start:
+    if end < start:
         raise ValueError(f"'{text.strip()}' ends before it starts")
     return start, end
 

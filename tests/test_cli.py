@@ -1,0 +1,117 @@
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from visitplan.cli import app
+
+runner = CliRunner()
+
+ACCOUNTS = ("account_id,lat,lon,windows,priority,status\n"
+            "A1,31.230,121.470,09:00-18:00,3,\nA2,31.235,121.475,,1,\nA3,31.240,121.470,,2,dispute\n")
+AGENTS = "agent_id,start_lat,start_lon,break\nG1,31.23,121.47,12:00-14:00/30\n"
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "accounts.csv").write_text(ACCOUNTS)
+    (tmp_path / "agents.csv").write_text(AGENTS)
+    return tmp_path
+
+
+def run(*args):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_plan_then_validate(files):
+    out = files / "plan"
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", out, "--time-limit", "1", "--seed", "3", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert result.output == ""  # --quiet prints nothing on success
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["accounts"]["planned"] == 2 and summary["solver"]["seed"] == 3
+    result = run("validate", files / "accounts.csv", files / "agents.csv", out)
+    assert result.exit_code == 0 and "valid" in result.output
+
+
+def test_validate_exits_1_and_lists_violations(files):
+    out = files / "plan"
+    run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+        "--out", out, "--time-limit", "1", "--quiet")
+    routes = pd.read_csv(out / "routes.csv", dtype=str)
+    routes.loc[0, "account_id"] = "A3"  # route the disputed account instead
+    routes.to_csv(out / "routes.csv", index=False)
+    result = run("validate", files / "accounts.csv", files / "agents.csv", out)
+    assert result.exit_code == 1
+    assert "DO_NOT_VISIT" in result.output and "DUPLICATE" in result.output
+
+
+def test_policy_option_changes_the_rules(files):
+    (files / "policy.toml").write_text('do_not_visit_statuses = []\n')
+    out = files / "plan"
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", out, "--time-limit", "1", "--quiet", "--policy", files / "policy.toml")
+    assert result.exit_code == 0
+    assert json.loads((out / "summary.json").read_text())["accounts"]["planned"] == 3
+
+
+@pytest.mark.parametrize("accounts, needle", [
+    ("account_id,lat\nA1,31.2\n", "column 'lon': required column is missing"),
+    ("account_id,lat,lon,windows\nA1,31.2,121.4,6pm-9pm\n", "row 1 (line 2), column 'windows'"),
+    ("account_id,lat,lon\nA1,31.2,121.4\nA1,31.2,121.4\n", "row 2 (line 3), column 'account_id'"),
+    ("account_id,lat,lon\nA1,131.2,121.4\n", "row 1 (line 2), column 'lat'"),
+])
+def test_bad_input_exits_2_naming_file_row_and_column(files, accounts, needle):
+    (files / "accounts.csv").write_text(accounts)
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", files / "plan", "--quiet")
+    assert result.exit_code == 2
+    assert "accounts.csv" in result.output and needle in result.output
+    assert "Traceback" not in result.output
+    assert not (files / "plan").exists()
+
+
+def test_bad_date_and_missing_file(files):
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "01/12/2026")
+    assert result.exit_code == 2 and "--date" in result.output
+    result = run("plan", files / "nope.csv", files / "agents.csv", "--date", "2026-12-01")
+    assert result.exit_code == 2 and "nope.csv: file not found" in result.output
+
+
+def test_skip_bad_rows_plans_the_rest(files):
+    (files / "accounts.csv").write_text(ACCOUNTS + "A4,not-a-lat,121.47,,1,\n")
+    out = files / "plan"
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", out, "--time-limit", "1", "--quiet", "--skip-bad-rows")
+    assert result.exit_code == 0, result.output
+    unassigned = pd.read_csv(out / "unassigned.csv").set_index("account_id")
+    assert unassigned.loc["A4", "reason"] == "BAD_COORDINATES"
+    assert "row 4" in unassigned.loc["A4", "detail"]
+
+
+def test_gbk_file_with_an_error_in_a_real_process(tmp_path):
+    """The installed entry point: exit code 2, a message, no traceback, for a GBK export."""
+    text = "account_id,name,lat,lon\nA1,张三,31.2,121.4\nA2,李四,31.2,东经121\n"
+    (tmp_path / "accounts.csv").write_bytes(text.encode("gbk"))
+    (tmp_path / "agents.csv").write_text(AGENTS)
+    proc = subprocess.run([sys.executable, "-m", "visitplan", "plan", "accounts.csv",
+                           "agents.csv", "--date", "2026-12-01", "--quiet"],
+                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "accounts.csv, row 2 (line 3), column 'lon'" in proc.stderr
+    assert "Traceback" not in proc.stderr and "李四" not in proc.stderr
+
+
+def test_demo_generates_examples_and_plans_them(tmp_path):
+    result = run("demo", "--examples", tmp_path / "ex", "--out", tmp_path / "plan",
+                 "--time-limit", "3", "--quiet")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "ex" / "accounts.csv").exists()
+    summary = json.loads((tmp_path / "plan" / "summary.json").read_text())
+    assert summary["accounts"]["in"] == 300 and summary["accounts"]["planned"] > 50
+    sheets = list((tmp_path / "plan" / "agents").glob("*.csv"))
+    assert len(sheets) == sum(1 for a in summary["agents"] if a["visits"])
