@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from .policy import Policy
 from .timeutil import ALL_DAYS
@@ -148,6 +148,7 @@ class Problem(BaseModel):
     travel: Any = None
     rejected: tuple[Any, ...] = ()  # tuple[Unassigned, ...]; Any avoids an import cycle
     source: dict[str, str] = Field(default_factory=dict)
+    _index: dict[str, Account] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _unique(self) -> "Problem":
@@ -169,13 +170,9 @@ class Problem(BaseModel):
         return [a for a in self.agents if self.weekday in a.days]
 
     def account(self, account_id: str) -> Account:
-        return self._account_index()[account_id]
-
-    def agent(self, agent_id: str) -> Agent:
-        return {a.agent_id: a for a in self.agents}[agent_id]
-
-    def _account_index(self) -> dict[str, Account]:
-        return {a.account_id: a for a in self.accounts}
+        if not self._index:
+            self._index.update((a.account_id, a) for a in self.accounts)
+        return self._index[account_id]
 
     @classmethod
     def from_csv(cls, accounts, agents, policy=None, date=None, skip_bad_rows=False,

@@ -127,7 +127,7 @@ def _make_route(model, v, nodes, times, legs, departures, breaks) -> Route:
     visits = []
     for k in range(1, len(nodes) - 1):
         a, b = nodes[k - 1], nodes[k]
-        account = data.accounts[b]
+        account = data.accounts[data.owner[b]]
         visits.append(Visit(
             date=date, agent_id=data.agents[v].agent_id, seq=k, account_id=account.account_id,
             arrival=_clock(date, departures[k - 1] + legs[k - 1].travel, tick_s),

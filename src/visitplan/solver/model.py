@@ -36,7 +36,7 @@ def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
     per_point = data.problem.policy.weights.priority_minutes * 60
     normal = [int(round(a.priority * per_point)) for a in data.accounts]
     must = min(MAX_PENALTY, sum(normal) + (data.num_nodes + 1) * max_arc_cost + 1)
-    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
+    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]  # per account
 
 
 def build_model(data: SolverData) -> RoutingModel:
@@ -54,11 +54,16 @@ def build_model(data: SolverData) -> RoutingModel:
     _add_skills(model)
     _add_preferences(model)
     _add_drops(model)
-    # Leave as late and come back as early as the plan allows: no idle hour at the first door.
-    for v in range(num_vehicles):
+    _add_finalizers(model)
+    return model
+
+
+def _add_finalizers(model: RoutingModel) -> None:
+    """Leave as late and come back as early as the plan allows: no idle hour at the first door."""
+    routing, time_dim = model.routing, model.time
+    for v in range(len(model.data.agents)):
         routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
-    return model
 
 
 def _add_travel(data: SolverData, routing) -> pywrapcp.RoutingDimension:
@@ -79,12 +84,8 @@ def _add_travel(data: SolverData, routing) -> pywrapcp.RoutingDimension:
 
 def _add_time_windows(model: RoutingModel) -> None:
     data, routing, manager, time_dim = model.data, model.routing, model.manager, model.time
-    for node, intervals in enumerate(data.intervals):
-        cumul = time_dim.CumulVar(manager.NodeToIndex(node))
-        cumul.SetRange(intervals[0][0], intervals[-1][1])
-        for (_, gap_start), (gap_end, _) in zip(intervals, intervals[1:]):
-            if gap_end - gap_start > 1:
-                cumul.RemoveInterval(gap_start + 1, gap_end - 1)
+    for node, (low, high) in enumerate(data.windows):
+        time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(low, high)
     for v, agent in enumerate(data.agents):
         low, high = data.ticks(agent.shift_start), data.ticks(agent.shift_end)
         time_dim.CumulVar(routing.Start(v)).SetRange(low, high)
@@ -117,7 +118,8 @@ def _add_counts(model: RoutingModel) -> None:
         caps = [a.max_visits if a.max_visits is not None else data.n for a in data.agents]
         routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "visits")
     if any(a.capacity is not None for a in data.agents):
-        index = routing.RegisterUnaryTransitVector([a.load for a in data.accounts] + zeros)
+        loads = [data.accounts[a].load for a in data.owner]
+        index = routing.RegisterUnaryTransitVector(loads + zeros)
         caps = [a.capacity if a.capacity is not None else big for a in data.agents]
         routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "load")
 
@@ -126,7 +128,8 @@ def _add_skills(model: RoutingModel) -> None:
     data, routing, manager = model.data, model.routing, model.manager
     # SetAllowedVehiclesForIndex does not take a Python list in recent wheels;
     # removing the barred vehicles from the vehicle variable is the same constraint.
-    for node, account in enumerate(data.accounts):
+    for node, owner in enumerate(data.owner):
+        account = data.accounts[owner]
         barred = [v for v, agent in enumerate(data.agents) if not agent.can_serve(account)]
         if barred:
             routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
@@ -145,9 +148,9 @@ def _add_preferences(model: RoutingModel) -> None:
         return
     zeros = [0] * (2 * len(data.agents))
     evaluators = []
+    prefers = [data.accounts[a].preferred_agent for a in data.owner]
     for agent_id in ids:
-        misses = [int(a.preferred_agent in ids and a.preferred_agent != agent_id)
-                  for a in data.accounts]
+        misses = [int(p in ids and p != agent_id) for p in prefers]
         evaluators.append(routing.RegisterUnaryTransitVector(misses + zeros))
     routing.AddDimensionWithVehicleTransits(evaluators, 0, data.n + 1, True, "preference")
     routing.GetDimensionOrDie("preference").SetSpanCostCoefficientForAllVehicles(weight)
@@ -157,5 +160,6 @@ def _add_drops(model: RoutingModel) -> None:
     data, routing, manager = model.data, model.routing, model.manager
     max_arc = int(max((m.max() for m in data.seconds.values()), default=0))
     model.penalties = drop_penalties(data, max_arc)
-    for node, penalty in enumerate(model.penalties):
-        routing.AddDisjunction([manager.NodeToIndex(node)], penalty)
+    for account, penalty in enumerate(model.penalties):
+        nodes = [manager.NodeToIndex(node) for node in data.options(account)]
+        routing.AddDisjunction(nodes, penalty, 1)  # at most one of its windows

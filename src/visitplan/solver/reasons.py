@@ -7,17 +7,17 @@ from ..plan import Reason, Route, Unassigned
 from .data import SolverData
 
 
-def reachable_by(data: SolverData, node: int, vehicle: int) -> bool:
+def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
     """Could this agent, with an otherwise empty day, visit this account and get back in time?"""
     agent = data.agents[vehicle]
     ticks = data.travel_ticks(data.speeds[vehicle])
     start, end = data.start_node(vehicle), data.end_node(vehicle)
-    arrive = data.ticks(agent.shift_start) + int(ticks[start, node])
-    service = data.ticks(data.accounts[node].service_min)
-    for low, high in data.intervals[node]:
-        begin = max(low, arrive)
-        if begin <= high:
-            return begin + service + int(ticks[node, end]) <= data.ticks(agent.shift_end)
+    service = data.ticks(data.accounts[account].service_min)
+    for node in data.options(account):
+        low, high = data.windows[node]
+        begin = max(low, data.ticks(agent.shift_start) + int(ticks[start, node]))
+        if begin <= high and begin + service + int(ticks[node, end]) <= data.ticks(agent.shift_end):
+            return True
     return False
 
 
@@ -26,9 +26,9 @@ def explain_drops(data: SolverData, dropped: list[int], routes: list[Route]) -> 
     lowest = min(planned) if planned else None
     busy = _full_agents(data, routes)
     out = []
-    for node in dropped:
-        account = data.accounts[node]
-        reason, detail = _explain(data, node, account, lowest, busy)
+    for index in dropped:
+        account = data.accounts[index]
+        reason, detail = _explain(data, index, account, lowest, busy)
         if account.must_visit:
             reason, detail = Reason.MUST_VISIT_INFEASIBLE, f"must-visit account not planned: {detail}"
         out.append(Unassigned(account_id=account.account_id, reason=reason, detail=detail))
@@ -49,10 +49,10 @@ def _full_agents(data: SolverData, routes: list[Route]) -> set[int]:
     return full
 
 
-def _explain(data: SolverData, node: int, account: Account, lowest: float | None,
+def _explain(data: SolverData, index: int, account: Account, lowest: float | None,
              full: set[int]) -> tuple[Reason, str]:
     skilled = [v for v, a in enumerate(data.agents) if a.can_serve(account)]
-    reachable = [v for v in skilled if reachable_by(data, node, v)]
+    reachable = [v for v in skilled if reachable_by(data, index, v)]
     if not reachable:
         return (Reason.NOT_REACHABLE,
                 "no skilled agent can reach it inside its window and be back by the end of the shift")

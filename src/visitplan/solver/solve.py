@@ -22,7 +22,7 @@ RESERVE = 0.03
 def search_parameters(time_limit: float, solution_limit: int | None = None):
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.PARALLEL_CHEAPEST_INSERTION)
+        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION)
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
     params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
@@ -97,5 +97,5 @@ def _search(problem, eligible, agents, began, time_limit, seed, progress, soluti
     stats["objective"] = solution.ObjectiveValue()
     routes = extract_routes(model, solution)
     routed = {v.account_id for r in routes for v in r.visits}
-    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]
+    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]  # indices
     return routes, explain_drops(data, dropped, routes), stats
