@@ -115,3 +115,12 @@ def test_demo_generates_examples_and_plans_them(tmp_path):
     assert summary["accounts"]["in"] == 300 and summary["accounts"]["planned"] > 50
     sheets = list((tmp_path / "plan" / "agents").glob("*.csv"))
     assert len(sheets) == sum(1 for a in summary["agents"] if a["visits"])
+
+
+def test_same_seed_and_solution_limit_give_identical_files(tmp_path):
+    args = ["--examples", tmp_path / "ex", "--time-limit", "60", "--solution-limit", "30",
+            "--seed", "4", "--quiet"]
+    assert run("demo", "--out", tmp_path / "a", *args).exit_code == 0
+    assert run("demo", "--out", tmp_path / "b", *args).exit_code == 0
+    for name in ("routes.csv", "unassigned.csv", "agents/AG01.csv"):
+        assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()

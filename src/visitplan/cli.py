@@ -35,6 +35,8 @@ TimeOpt = Annotated[Optional[float], typer.Option("--time-limit", min=0.1,
                                                   help="Seconds for the whole solve.")]
 SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Search seed.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+LimitOpt = Annotated[Optional[int], typer.Option(
+    "--solution-limit", min=1, help="Stop after N solutions: exactly reproducible plans.")]
 SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable account rows "
                                        "as unassigned (BAD_DATA/BAD_COORDINATES) instead of "
                                        "stopping.")]
@@ -46,8 +48,10 @@ def _fail_input(error: InputError) -> None:
     raise typer.Exit(2)
 
 
-def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool) -> None:
-    plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet)
+def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool,
+         solution_limit: int | None = None) -> None:
+    plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet,
+                 solution_limit=solution_limit)
     plan.write(out_dir, problem)
     violations = validate(problem, plan)
     if not quiet:
@@ -87,14 +91,14 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          agents: Annotated[Path, typer.Argument(help="agents.csv")],
          date: DateOpt = None, out_dir: OutOpt = Path("plan"), policy: PolicyOpt = None,
          time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
-         skip_bad_rows: SkipOpt = False) -> None:
+         skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None) -> None:
     """Plan the day: write routes, unassigned accounts, a summary and one sheet per agent."""
     try:
         problem = Problem.from_csv(accounts, agents, policy=policy, date=date,
                                    skip_bad_rows=skip_bad_rows)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet)
+    _run(problem, out_dir, time_limit, seed, quiet, solution_limit)
 
 
 @app.command("validate")
@@ -131,7 +135,7 @@ def _plan_date(plan_dir: Path) -> str:
 @app.command()
 def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data folder.")]
          = Path("examples"), out_dir: OutOpt = Path("plan"), time_limit: TimeOpt = None,
-         seed: SeedOpt = None, quiet: QuietOpt = False) -> None:
+         seed: SeedOpt = None, quiet: QuietOpt = False, solution_limit: LimitOpt = None) -> None:
     """Generate the example day if it is missing, and plan it."""
     paths = {n: examples / n for n in ("accounts.csv", "agents.csv", "policy.toml")}
     if not all(p.exists() for p in paths.values()):
@@ -143,7 +147,7 @@ def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data
                                    policy=paths["policy.toml"], date=DEMO_DATE)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet)
+    _run(problem, out_dir, time_limit, seed, quiet, solution_limit)
 
 
 def main() -> None:

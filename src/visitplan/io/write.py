@@ -93,9 +93,12 @@ def route_sheet(route: Route, problem) -> pd.DataFrame:
     frame = frame.sort_values(["order", "rank"], kind="stable").drop(columns=["order", "rank"])
     for column in ("arrival", "start", "end"):
         frame[column] = frame[column].map(lambda t: t.strftime(TIME_FORMAT) if pd.notna(t) else "")
-    frame["seq"] = frame["seq"].map(lambda s: "" if pd.isna(s) else int(s))
+    for column in ("seq", "days_past_due", "service_min"):
+        frame[column] = frame[column].map(lambda s: "" if pd.isna(s) else int(s))
     return frame
 
 
 def _windows_text(account, weekday: int) -> str:
+    if not account.windows:
+        return "any time"
     return "; ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in account.windows_on(weekday))
