@@ -91,6 +91,8 @@ def test_skip_bad_rows_plans_the_rest(files):
     unassigned = pd.read_csv(out / "unassigned.csv").set_index("account_id")
     assert unassigned.loc["A4", "reason"] == "BAD_COORDINATES"
     assert "row 4" in unassigned.loc["A4", "detail"]
+    check = run("validate", files / "accounts.csv", files / "agents.csv", out, "--skip-bad-rows")
+    assert check.exit_code == 0, check.output
 
 
 def test_gbk_file_with_an_error_in_a_real_process(tmp_path):

@@ -106,11 +106,12 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                  agents: Annotated[Path, typer.Argument(help="agents.csv")],
                  plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                  date: DateOpt = None, policy: PolicyOpt = None,
-                 quiet: QuietOpt = False) -> None:
+                 quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False) -> None:
     """Check a written plan against its inputs without trusting the solver."""
     try:
         date = date or _plan_date(plan_dir)
-        problem = Problem.from_csv(accounts, agents, policy=policy, date=date)
+        problem = Problem.from_csv(accounts, agents, policy=policy, date=date,
+                                   skip_bad_rows=skip_bad_rows)
     except InputError as error:
         _fail_input(error)
     violations = validate_files(problem, plan_dir)
