@@ -3,13 +3,13 @@ import datetime as dt
 import pytest
 
 from visitplan import Policy, Reason
-from visitplan.compliance import screen, start_intervals
+from visitplan.compliance import prepare, screen, start_intervals
 
 from .conftest import DATE, account, agent, problem
 
 
 def reasons(prob):
-    eligible, out = screen(prob)
+    eligible, out, _ = screen(prepare(prob))
     return {a.account_id for a in eligible}, {u.account_id: u.reason for u in out}
 
 
@@ -55,6 +55,10 @@ def test_holiday_and_no_agent_working():
 def test_first_failing_rule_is_reported_and_detail_has_values():
     prob = problem([account(1, status="bankruptcy", visits_30d=9)], [agent(1)])
     (unassigned,) = screen(prob)[1]
+    checks = screen(prob)[2]["A1"]
+    failed = [c.rule for c in checks if not c.passed]
+    assert failed == ["do_not_visit", "visit_cap_30d"]  # every rule is applied and recorded
+    assert all(c.detail for c in checks)
     assert unassigned.reason == Reason.DO_NOT_VISIT and "bankruptcy" in unassigned.detail
 
 

@@ -20,7 +20,8 @@ def test_load_toml(tmp_path):
                     '[travel]\nspeed_kmh = 40\n')
     policy = load_policy(path)
     assert policy.visiting_hours.start_min == 540 and policy.visiting_hours.end_min == 1200
-    assert policy.holidays == (dt.date(2026, 12, 25),)
+    assert policy.holidays == ("2026-12-25",)
+    assert policy.is_holiday(dt.date(2026, 12, 25)) and not policy.is_holiday(dt.date(2027, 12, 25))
     assert policy.is_do_not_visit("DISPUTE ") and not policy.is_do_not_visit("current")
     assert policy.travel.speed_kmh == 40 and policy.travel.detour_factor == 1.3
 

@@ -1,8 +1,11 @@
-"""Screening before the solver: which accounts may lawfully be visited today.
+"""Compliance: the rules that decide whether an account may lawfully be visited today.
 
-Each rule is a small function that returns ``None`` (the account passes)
-or an :class:`Unassigned` with the rule's reason and the values behind it.
-Rules run in a fixed order and the first that fails is reported.
+:func:`prepare` turns policy rules into plain requirements the solver
+understands (a senior agent for high-risk accounts, the per-agent daily
+cap, two-agent visits). :func:`screen` then applies every rule to every
+account and records each result, so that the audit log can say which
+rules were applied with which values; the first rule that fails is the
+account's reason.
 """
 
 from __future__ import annotations
@@ -10,40 +13,121 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .models import Account, Agent, Problem
-from .plan import Reason, Unassigned
+from .plan import Reason, RuleCheck, Unassigned
 from .timeutil import WEEKDAYS, format_clock
 
-Rule = Callable[[Account, Problem, list[Agent]], Unassigned | None]
+PAIR_SKILL = "two-agent"  # carried by pair routes, needed by accounts flagged for a pair
+
+Rule = Callable[[Account, Problem, list[Agent]], RuleCheck]
+
+
+def prepare(problem: Problem) -> Problem:
+    """Apply the policy's derived requirements; idempotent.
+
+    - accounts whose risk is in ``senior_for_risks`` need ``senior_skill``;
+    - accounts whose risk is in ``pair_for_risks`` need a two-agent route;
+    - every agent's visit cap is at most ``max_visits_per_agent``;
+    - agents with ``pair_with`` become one route (see :func:`merge_pairs`).
+    """
+    policy = problem.policy
+    accounts = []
+    for account in problem.accounts:
+        needs = set(account.skills)
+        if account.risk in policy.senior_for_risks:
+            needs.add(policy.senior_skill.lower())
+        if account.risk in policy.pair_for_risks:
+            needs.add(PAIR_SKILL)
+        accounts.append(account if needs == account.skills
+                        else account.model_copy(update={"skills": frozenset(needs)}))
+    agents = [_capped(a, policy.max_visits_per_agent) for a in merge_pairs(problem.agents)]
+    return problem.model_copy(update={"accounts": tuple(accounts), "agents": tuple(agents)})
+
+
+def _capped(agent: Agent, cap: int | None) -> Agent:
+    if cap is None or (agent.max_visits is not None and agent.max_visits <= cap):
+        return agent
+    return agent.model_copy(update={"max_visits": cap})
+
+
+def merge_pairs(agents: tuple[Agent, ...]) -> list[Agent]:
+    """Agents who work as a pair today travel as one route.
+
+    The lead is the agent whose row names a partner in ``pair_with``; the
+    route keeps the lead's id, start, end and break, works the overlap of
+    both shifts, moves at the slower speed, and carries both agents' skills.
+    """
+    by_id = {a.agent_id: a for a in agents}
+    partners = {a.pair_with for a in agents if a.pair_with}
+    out = []
+    for agent in agents:
+        if agent.agent_id in partners and not agent.pair_with:
+            continue  # merged into its lead
+        if agent.pair_with and agent.partner is None:
+            mate = by_id[agent.pair_with]
+            speeds = [s for s in (agent.speed_kmh, mate.speed_kmh) if s]
+            caps = [c for c in (agent.max_visits, mate.max_visits) if c is not None]
+            loads = [c for c in (agent.capacity, mate.capacity) if c is not None]
+            agent = agent.model_copy(update={
+                "partner": mate.agent_id,
+                "shift_start": max(agent.shift_start, mate.shift_start),
+                "shift_end": min(agent.shift_end, mate.shift_end),
+                "skills": agent.skills | mate.skills | {PAIR_SKILL},
+                "speed_kmh": min(speeds) if speeds else None,
+                "max_visits": min(caps) if caps else None,
+                "capacity": min(loads) if loads else None,
+                "days": agent.days & mate.days,
+            })
+        out.append(agent)
+    return out
 
 
 def start_intervals(account: Account, problem: Problem) -> list[tuple[int, int]]:
     """Minutes at which a visit may *start* today: inside an availability window,
-    and starting and ending inside the legal visiting hours."""
-    hours = problem.policy.visiting_hours
-    latest_start = hours.end_min - account.service_min
+    and starting and ending inside the legal visiting hours of the weekday."""
+    hours = problem.policy.visiting_hours.hours_on(problem.weekday)
+    if hours is None:
+        return []
+    latest_start = hours[1] - account.service_min
     intervals = []
     for start, end in account.windows_on(problem.weekday):
-        low, high = max(start, hours.start_min), min(end, latest_start)
+        low, high = max(start, hours[0]), min(end, latest_start)
         if low <= high:
             intervals.append((low, high))
     return intervals
 
 
-def _out(account: Account, reason: Reason, detail: str) -> Unassigned:
-    return Unassigned(account_id=account.account_id, reason=reason, detail=detail)
+def _check(rule: str, failed: bool, detail: str, reason: Reason) -> RuleCheck:
+    return RuleCheck(rule=rule, passed=not failed, detail=detail,
+                     reason=reason if failed else None)
 
 
-def holiday(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
-    if problem.date in problem.policy.holidays:
-        return _out(account, Reason.HOLIDAY, f"{problem.date} is a holiday in the policy")
-    return None
+def holiday(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    hit = problem.policy.is_holiday(problem.date)
+    return _check("holiday", hit, f"{problem.date} is {'' if hit else 'not '}a holiday",
+                  Reason.HOLIDAY)
 
 
-def do_not_visit(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
-    if problem.policy.is_do_not_visit(account.status):
-        return _out(account, Reason.DO_NOT_VISIT,
-                    f"status '{account.status}' must not be visited")
-    return None
+def visiting_day(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    hours = problem.policy.visiting_hours.hours_on(problem.weekday)
+    day = WEEKDAYS[problem.weekday].capitalize()
+    detail = (f"no visits allowed on {day}" if hours is None else
+              f"legal hours on {day}: {format_clock(hours[0])}-{format_clock(hours[1])}")
+    return _check("visiting_hours", hours is None, detail, Reason.CLOSED_DAY)
+
+
+def do_not_visit(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    hit = problem.policy.is_do_not_visit(account.status)
+    status = account.status or "none"
+    return _check("do_not_visit", hit, f"status '{status}'"
+                  + (" must not be visited" if hit else " is not on the do-not-visit list"),
+                  Reason.DO_NOT_VISIT)
+
+
+def workplace(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    hit = account.address_type == "workplace" and not problem.policy.allow_workplace_visits
+    return _check("workplace", hit, "the address is a workplace and the policy forbids visits "
+                  "there" if hit else f"address type '{account.address_type or 'home'}'",
+                  Reason.WORKPLACE_ADDRESS)
 
 
 def _days_since_last(account: Account, problem: Problem) -> int | None:
@@ -52,14 +136,12 @@ def _days_since_last(account: Account, problem: Problem) -> int | None:
     return (problem.date - account.last_visit).days
 
 
-def cool_down(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
+def cool_down(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
     days = _days_since_last(account, problem)
     needed = problem.policy.min_days_between_visits
-    if days is not None and days < needed:
-        return _out(account, Reason.COOL_DOWN,
-                    f"last visit {account.last_visit} is {days} day(s) ago; "
-                    f"the policy needs {needed}")
-    return None
+    hit = days is not None and days < needed
+    seen = "no earlier visit" if days is None else f"last visit {account.last_visit}, {days} day(s) ago"
+    return _check("cool_down", hit, f"{seen}; the policy needs {needed}", Reason.COOL_DOWN)
 
 
 def recent_visits(account: Account, problem: Problem, window_days: int) -> int:
@@ -71,64 +153,75 @@ def recent_visits(account: Account, problem: Problem, window_days: int) -> int:
     return max(given or 0, implied)
 
 
-def visit_caps(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
-    policy = problem.policy
-    for days, cap, reason in ((7, policy.max_visits_7d, Reason.VISIT_CAP_7D),
-                              (30, policy.max_visits_30d, Reason.VISIT_CAP_30D)):
+def _cap(days: int, cap: int, reason: Reason) -> Rule:
+    def rule(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
         count = recent_visits(account, problem, days)
-        if count >= cap:
-            return _out(account, reason,
-                        f"{count} visit(s) in the last {days} days; the cap is {cap}")
-    return None
+        limit = cap if cap >= 0 else getattr(problem.policy, f"max_visits_{days}d")
+        return _check(f"visit_cap_{days}d", count >= limit,
+                      f"{count} visit(s) in the last {days} days; the cap is {limit}", reason)
+    return rule
 
 
-def no_agent_working(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
-    if not agents:
-        day = WEEKDAYS[problem.weekday].capitalize()
-        return _out(account, Reason.NO_AGENT_WORKING, f"no agent works on {day}")
-    return None
-
-
-def window_today(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
-    if start_intervals(account, problem):
-        return None
-    hours = problem.policy.visiting_hours
+def agent_working(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
     day = WEEKDAYS[problem.weekday].capitalize()
+    return _check("agent_working", not agents, f"{len(agents)} agent(s) work on {day}",
+                  Reason.NO_AGENT_WORKING)
+
+
+def window_today(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    day = WEEKDAYS[problem.weekday].capitalize()
+    allowed = start_intervals(account, problem)
     windows = account.windows_on(problem.weekday)
+    shown = ", ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in windows)
+    if allowed:
+        starts = ", ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in allowed)
+        return _check("window_today", False, f"visit may start {starts}", Reason.NO_WINDOW_TODAY)
     if not windows:
-        detail = f"no availability window on {day}"
-    else:
-        shown = ", ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in windows)
-        detail = (f"windows on {day} ({shown}) leave no {account.service_min}-minute visit "
-                  f"inside the legal hours {hours.start}-{hours.end}")
-    return _out(account, Reason.NO_WINDOW_TODAY, detail)
+        return _check("window_today", True, f"no availability window on {day}",
+                      Reason.NO_WINDOW_TODAY)
+    return _check("window_today", True, f"windows on {day} ({shown}) leave no "
+                  f"{account.service_min}-minute visit inside the legal hours",
+                  Reason.NO_WINDOW_TODAY)
 
 
-def skilled_agent(account: Account, problem: Problem, agents: list[Agent]) -> Unassigned | None:
+def skilled_agent(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
     skilled = [a for a in agents if a.can_serve(account)]
+    needed = ", ".join(sorted(account.skills)) or "none"
+    if PAIR_SKILL in account.skills and not skilled:
+        return _check("skilled_agent", True, "flagged for a two-agent visit and no pair of "
+                      "agents works today with the skills: " + needed, Reason.NO_PAIR_AVAILABLE)
     if not skilled:
-        needed = ", ".join(sorted(account.skills))
-        return _out(account, Reason.NO_SKILLED_AGENT,
-                    f"no agent working today has the skills: {needed}")
+        return _check("skilled_agent", True, f"no agent working today has the skills: {needed}",
+                      Reason.NO_SKILLED_AGENT)
     if all(a.capacity is not None and a.capacity < account.load for a in skilled):
-        return _out(account, Reason.LOAD_EXCEEDS_CAPACITY,
-                    f"load {account.load} exceeds the capacity of every skilled agent")
-    return None
+        return _check("skilled_agent", True, f"load {account.load} exceeds the capacity of "
+                      "every skilled agent", Reason.LOAD_EXCEEDS_CAPACITY)
+    return _check("skilled_agent", False, f"{len(skilled)} agent(s) with skills: {needed}",
+                  Reason.NO_SKILLED_AGENT)
 
 
-RULES: tuple[Rule, ...] = (holiday, do_not_visit, cool_down, visit_caps, no_agent_working,
-                           window_today, skilled_agent)
+RULES: tuple[Rule, ...] = (
+    holiday, visiting_day, do_not_visit, workplace, cool_down,
+    _cap(7, -1, Reason.VISIT_CAP_7D), _cap(30, -1, Reason.VISIT_CAP_30D),
+    agent_working, window_today, skilled_agent,
+)
 
 
-def screen(problem: Problem) -> tuple[list[Account], list[Unassigned]]:
-    """Split the problem's accounts into those the solver may plan and those
-    that leave now, each with the first rule it fails."""
+def screen(problem: Problem) -> tuple[list[Account], list[Unassigned], dict[str, tuple[RuleCheck, ...]]]:
+    """Apply every rule to every account of a prepared problem.
+
+    Returns the accounts the solver may plan, those that leave now (each
+    with the first rule it fails) and, per account, every check made.
+    """
     agents = problem.working_agents()
-    eligible, unassigned = [], []
+    eligible, unassigned, checks = [], [], {}
     for account in problem.accounts:
-        verdict = next((v for rule in RULES if (v := rule(account, problem, agents))), None)
-        if verdict is None:
+        results = tuple(rule(account, problem, agents) for rule in RULES)
+        checks[account.account_id] = results
+        failed = next((c for c in results if not c.passed), None)
+        if failed is None:
             eligible.append(account)
         else:
-            unassigned.append(verdict)
-    return eligible, unassigned
+            unassigned.append(Unassigned(account_id=account.account_id, reason=failed.reason,
+                                         detail=failed.detail))
+    return eligible, unassigned, checks

@@ -9,7 +9,7 @@ they never reach a log line by accident.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
@@ -61,6 +61,9 @@ class Account(_Frozen):
     balance: float | None = None
     days_past_due: int | None = Field(None, ge=0)
     priority: float = Field(1.0, ge=0)
+    # Where the priority came from: the input file, the default (no value given),
+    # the scoring model, a user's column or a user's callable.
+    priority_source: Literal["input", "default", "score", "column", "callable"] = "input"
     windows: tuple[TimeWindow, ...] = ()
     service_min: int = Field(20, gt=0, le=600)
     skills: frozenset[str] = frozenset()
@@ -71,11 +74,24 @@ class Account(_Frozen):
     visits_7d: int | None = Field(None, ge=0)
     visits_30d: int | None = Field(None, ge=0)
     load: int = Field(1, ge=0)
+    flags: frozenset[str] = frozenset()
+    risk: str | None = None
+    address_type: str | None = None
+    promise_date: dt.date | None = None
+    promise_amount: float | None = Field(None, ge=0)
+    broken_promises: int = Field(0, ge=0)
+    not_home_streak: int = Field(0, ge=0)
+    last_contact: dt.date | None = None
 
-    @field_validator("skills")
+    @field_validator("skills", "flags")
     @classmethod
     def _lower_skills(cls, value: frozenset[str]) -> frozenset[str]:
         return frozenset(s.strip().lower() for s in value if s.strip())
+
+    @field_validator("risk", "address_type", "status")
+    @classmethod
+    def _lower(cls, value: str | None) -> str | None:
+        return value.strip().lower() if value else None
 
     def windows_on(self, weekday: int) -> list[tuple[int, int]]:
         """The ``(start, end)`` windows that apply on ``weekday``; all day when none are given."""
@@ -100,6 +116,8 @@ class Agent(_Frozen):
     skills: frozenset[str] = frozenset()
     speed_kmh: float | None = Field(None, gt=0, le=200)
     days: frozenset[int] = frozenset(range(5))
+    pair_with: str | None = None   # works today as a pair with this agent (one route)
+    partner: str | None = None     # set on a merged pair route: the second agent
 
     @field_validator("skills")
     @classmethod
@@ -112,6 +130,8 @@ class Agent(_Frozen):
             raise ValueError("shift ends before it starts")
         if (self.end_lat is None) != (self.end_lon is None):
             raise ValueError("give both end_lat and end_lon, or neither")
+        if self.pair_with == self.agent_id:
+            raise ValueError("an agent cannot pair with themselves")
         return self
 
     @property
@@ -147,6 +167,7 @@ class Problem(BaseModel):
     date: dt.date
     travel: Any = None
     rejected: tuple[Any, ...] = ()  # tuple[Unassigned, ...]; Any avoids an import cycle
+    notes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # account_id -> adjustments
     source: dict[str, str] = Field(default_factory=dict)
     _index: dict[str, Account] = PrivateAttr(default_factory=dict)
 
@@ -159,6 +180,18 @@ class Problem(BaseModel):
                 if key in seen:
                     raise ValueError(f"duplicate {kind} '{key}'")
                 seen.add(key)
+        ids = {a.agent_id for a in self.agents}
+        taken: dict[str, str] = {}
+        for agent in self.agents:
+            mate = agent.pair_with
+            if mate is None:
+                continue
+            if mate not in ids:
+                raise ValueError(f"agent '{agent.agent_id}' pairs with unknown agent '{mate}'")
+            for member in (agent.agent_id, mate):
+                if member in taken:
+                    raise ValueError(f"agent '{member}' is in more than one pair")
+                taken[member] = agent.agent_id
         return self
 
     @property

@@ -23,6 +23,9 @@ class Reason(StrEnum):
     COOL_DOWN = "COOL_DOWN"
     VISIT_CAP_7D = "VISIT_CAP_7D"
     VISIT_CAP_30D = "VISIT_CAP_30D"
+    CLOSED_DAY = "CLOSED_DAY"
+    WORKPLACE_ADDRESS = "WORKPLACE_ADDRESS"
+    NO_PAIR_AVAILABLE = "NO_PAIR_AVAILABLE"
     NO_WINDOW_TODAY = "NO_WINDOW_TODAY"
     NO_SKILLED_AGENT = "NO_SKILLED_AGENT"
     LOAD_EXCEEDS_CAPACITY = "LOAD_EXCEEDS_CAPACITY"
@@ -47,6 +50,15 @@ class Unassigned(_Frozen):
     detail: str
 
 
+class RuleCheck(_Frozen):
+    """One compliance rule applied to one account, with the values it looked at."""
+
+    rule: str
+    passed: bool
+    detail: str
+    reason: Reason | None = None  # the code reported when the rule fails
+
+
 class Visit(_Frozen):
     """One planned visit. ``travel_s``/``travel_m`` are for the leg that leads to it."""
 
@@ -60,6 +72,7 @@ class Visit(_Frozen):
     travel_s: int
     travel_m: int
     priority: float
+    partner_id: str | None = None  # the second agent of a two-agent visit
 
 
 class Break(_Frozen):
@@ -79,6 +92,7 @@ class Route(_Frozen):
     return_travel_s: int = 0
     return_travel_m: int = 0
     shift_minutes: int = 0
+    partner_id: str | None = None  # a pair route: both agents travel together
 
     @property
     def travel_s(self) -> int:
@@ -101,7 +115,7 @@ class SolverStats(_Frozen):
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",
-                 "travel_min", "travel_km", "priority"]
+                 "travel_min", "travel_km", "priority", "partner_id"]
 UNASSIGNED_COLUMNS = ["account_id", "reason", "detail"]
 TIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -117,6 +131,8 @@ class Plan(_Frozen):
     priority_available: float
     must_visit_ids: tuple[str, ...] = ()
     working_agents: tuple[str, ...] = ()
+    checks: dict[str, tuple[RuleCheck, ...]] = {}   # account_id -> every rule applied
+    notes: dict[str, tuple[str, ...]] = {}          # account_id -> adjustments from history
 
     @property
     def visits(self) -> list[Visit]:
@@ -129,7 +145,7 @@ class Plan(_Frozen):
             "date": v.date, "agent_id": v.agent_id, "seq": v.seq, "account_id": v.account_id,
             "arrival": v.arrival, "start": v.start, "end": v.end,
             "travel_min": round(v.travel_s / 60, 1), "travel_km": round(v.travel_m / 1000, 2),
-            "priority": v.priority,
+            "priority": v.priority, "partner_id": v.partner_id or "",
         } for v in self.visits]
         return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import InputError, InputIssue
-from .timeutil import parse_clock
+from .timeutil import WEEKDAYS, parse_clock, parse_interval
 
 DEFAULT_DO_NOT_VISIT = (
     "dispute", "complaint", "bankruptcy", "deceased", "cease_contact", "legal_hold",
@@ -26,16 +26,43 @@ class _Section(BaseModel):
 
 
 class VisitingHours(_Section):
-    """Legal visiting hours, local time at the borrower's address."""
+    """Legal visiting hours, local time at the borrower's address.
+
+    ``start``/``end`` hold every day; ``weekdays`` overrides single days with
+    ``"HH:MM-HH:MM"`` or ``"closed"`` (e.g. ``sun = "closed"``).
+    """
 
     start: str = "08:00"
     end: str = "21:00"
+    weekdays: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("start", "end")
     @classmethod
     def _clock(cls, value: str) -> str:
         parse_clock(value)
         return value
+
+    @field_validator("weekdays")
+    @classmethod
+    def _days(cls, value: dict[str, str]) -> dict[str, str]:
+        out = {}
+        for day, hours in value.items():
+            key = day.strip().lower()[:3]
+            if key not in WEEKDAYS:
+                raise ValueError(f"'{day}' is not a weekday (mon..sun)")
+            if hours.strip().lower() != "closed":
+                parse_interval(hours)
+            out[key] = hours.strip().lower()
+        return out
+
+    def hours_on(self, weekday: int) -> tuple[int, int] | None:
+        """Legal ``(start, end)`` minutes on a weekday; ``None`` when visits are not allowed."""
+        special = self.weekdays.get(WEEKDAYS[weekday])
+        if special is None:
+            return self.start_min, self.end_min
+        if special == "closed":
+            return None
+        return parse_interval(special)
 
     @model_validator(mode="after")
     def _order(self) -> "VisitingHours":
@@ -62,6 +89,34 @@ class SolverSettings(_Section):
     seed: int = Field(0, ge=0)
 
 
+class Scoring(_Section):
+    """Weights of the priority score; see :mod:`visitplan.scoring` for the reasoning."""
+
+    base: float = 1.0
+    amount: float = Field(2.0, ge=0)          # x log10(1 + balance / amount_unit)
+    amount_unit: float = Field(1000.0, gt=0)
+    days_past_due: float = Field(1.0, ge=0)   # per 30 days past due, up to dpd_cap
+    dpd_cap: int = Field(180, gt=0)
+    bucket: dict[str, float] = Field(default_factory=lambda: {"m1": 0.0, "m2": 0.5, "m3": 1.0,
+                                                              "m3+": 1.5})
+    promise_due: float = Field(3.0, ge=0)     # a promise to pay falls due today
+    broken_promise: float = Field(1.5, ge=0)  # per broken promise, up to 3
+    no_contact: float = Field(0.5, ge=0)      # per 30 days without contact, up to 90 days
+    not_home: float = Field(0.5, ge=0)        # subtracted per not-home in a row, up to 4
+    flags: dict[str, float] = Field(default_factory=lambda: {"fraud_suspect": 2.0,
+                                                             "skip_trace": 1.0,
+                                                             "hardship": -1.0})
+
+
+class HistoryRules(_Section):
+    """How yesterday's outcomes shape today's plan."""
+
+    promise_due_must_visit: bool = True   # a promise due today (or overdue, unpaid) -> must visit
+    broken_promise_needs_senior: bool = True
+    not_home_shift_after: int = Field(2, ge=1)  # not-home results in a row before a window is avoided
+    continuity: bool = True               # prefer the agent who met the borrower last
+
+
 class Weights(_Section):
     """How the objective trades priority against travel.
 
@@ -84,11 +139,19 @@ class Policy(_Section):
     max_visits_30d: int = Field(4, ge=0)
     min_days_between_visits: int = Field(2, ge=0)
     do_not_visit_statuses: tuple[str, ...] = DEFAULT_DO_NOT_VISIT
-    holidays: tuple[dt.date, ...] = ()
+    holidays: tuple[str, ...] = ()  # "YYYY-MM-DD", or "MM-DD" for every year
+    allow_workplace_visits: bool = False
+    senior_for_risks: tuple[str, ...] = ("high",)
+    senior_skill: str = "senior"
+    pair_for_risks: tuple[str, ...] = ("hostile",)
+    max_visits_per_agent: int | None = Field(None, ge=0)
     default_service_min: int = Field(20, gt=0, le=600)
     travel: TravelSettings = TravelSettings()
     solver: SolverSettings = SolverSettings()
     weights: Weights = Weights()
+    scoring: Scoring = Scoring()
+    history: HistoryRules = HistoryRules()
+    preset: str | None = None  # the name given as `policy = "..."`, for the record
 
     @field_validator("timezone")
     @classmethod
@@ -99,13 +162,29 @@ class Policy(_Section):
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
-    @field_validator("do_not_visit_statuses")
+    @field_validator("do_not_visit_statuses", "senior_for_risks", "pair_for_risks")
     @classmethod
     def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         return tuple(s.strip().lower() for s in value)
 
+    @field_validator("holidays", mode="before")
+    @classmethod
+    def _holidays(cls, value) -> tuple[str, ...]:
+        out = []
+        for item in value or ():
+            text = item.isoformat() if isinstance(item, dt.date) else str(item).strip()
+            try:
+                dt.date.fromisoformat(text if len(text) > 5 else f"2000-{text}")
+            except ValueError:
+                raise ValueError(f"holiday '{text}' is not YYYY-MM-DD or MM-DD") from None
+            out.append(text)
+        return tuple(out)
+
     def is_do_not_visit(self, status: str | None) -> bool:
         return bool(status) and status.strip().lower() in self.do_not_visit_statuses
+
+    def is_holiday(self, date: dt.date) -> bool:
+        return date.isoformat() in self.holidays or date.strftime("%m-%d") in self.holidays
 
     def today(self) -> dt.date:
         """Today's date in the policy's time zone."""
@@ -129,6 +208,12 @@ def load_policy(path: str | Path | None) -> Policy:
         raise InputError.single(str(path), "file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError.single(str(path), f"not valid TOML: {exc}") from None
+    name = data.pop("policy", None)
+    if name is not None:
+        if name not in PRESETS:
+            raise InputError.single(str(path), f"unknown preset '{name}'; known: "
+                                    f"{', '.join(sorted(PRESETS))}", column="policy")
+        data = _merge(PRESETS[name], data) | {"preset": name}
     try:
         return Policy.model_validate(data)
     except ValidationError as exc:
@@ -137,3 +222,42 @@ def load_policy(path: str | Path | None) -> Policy:
             for err in exc.errors()
         ]
         raise InputError(issues) from None
+
+
+def _merge(base: dict, override: dict) -> dict:
+    """``override`` on top of ``base``, tables merged key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+# Named presets: `policy = "cn-default"` at the top of policy.toml; the file's own
+# values then override the preset's. They encode conservative readings of the rules;
+# check them with your compliance team before relying on them.
+PRESETS: dict[str, dict] = {
+    # China: industry self-regulation limits collection contact to daytime (08:00-21:00)
+    # and forbids harassment by frequency; fixed-date public holidays (New Year, Labour Day,
+    # National Day) are listed, lunar-calendar holidays must be added per year.
+    "cn-default": {
+        "timezone": "Asia/Shanghai",
+        "visiting_hours": {"start": "08:00", "end": "21:00"},
+        "max_visits_7d": 2, "max_visits_30d": 4, "min_days_between_visits": 2,
+        "holidays": ["01-01", "05-01", "10-01", "10-02", "10-03"],
+        "allow_workplace_visits": False,
+    },
+    # United States: FDCPA 1692c(a)(1) bars contact before 8 a.m. and after 9 p.m. at the
+    # consumer's location; 1692c(a)(3) bars contact at work when the employer forbids it,
+    # so workplace visits are off. Caps are deliberately lower than the law's floor and
+    # Sundays are closed; fixed-date federal holidays are listed.
+    "us-fdcpa": {
+        "timezone": "America/New_York",
+        "visiting_hours": {"start": "08:00", "end": "21:00", "weekdays": {"sun": "closed"}},
+        "max_visits_7d": 1, "max_visits_30d": 3, "min_days_between_visits": 3,
+        "holidays": ["01-01", "06-19", "07-04", "11-11", "12-25"],
+        "allow_workplace_visits": False,
+    },
+}

@@ -40,13 +40,14 @@ def summary(plan: Plan) -> dict:
 
 def _agent(route, agent_id: str) -> dict:
     if route is None:
-        return {"agent_id": agent_id, "visits": 0, "travel_km": 0.0, "travel_min": 0.0,
+        return {"agent_id": agent_id, "partner_id": None, "visits": 0, "travel_km": 0.0, "travel_min": 0.0,
                 "visit_min": 0, "utilisation": 0.0, "depart": None, "back": None}
     visit_min = sum(int((v.end - v.start).total_seconds() // 60) for v in route.visits)
     travel_min = route.travel_s / 60
     shift = route.shift_minutes or 1
     return {
         "agent_id": agent_id,
+        "partner_id": route.partner_id,
         "visits": len(route.visits),
         "travel_km": round(route.travel_m / 1000, 2),
         "travel_min": round(travel_min, 1),

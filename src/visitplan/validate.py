@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .compliance import prepare
 from .models import Agent, Problem
 from .plan import ROUTE_COLUMNS, Plan, Reason
 from .travel import default_model, end_key, start_key
@@ -71,6 +72,7 @@ def _read_breaks(folder: Path) -> dict[str, list[tuple[dt.datetime, dt.datetime]
 
 def check(problem: Problem, routes: pd.DataFrame, unassigned: pd.DataFrame,
           breaks: dict[str, list[tuple[dt.datetime, dt.datetime]]]) -> list[Violation]:
+    problem = prepare(problem)
     out = _check_accounting(problem, routes, unassigned)
     accounts = {a.account_id: a for a in problem.accounts}
     rejected = {u.account_id for u in problem.rejected}
@@ -129,8 +131,10 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
         fail.append(("WRONG_DATE", f"visit on {row.start}, the plan is for {date}"))
     if policy.is_do_not_visit(account.status):
         fail.append(("DO_NOT_VISIT", f"status '{account.status}' must not be visited"))
-    if date in policy.holidays:
+    if policy.is_holiday(date):
         fail.append(("HOLIDAY", f"{date} is a holiday"))
+    if account.address_type == "workplace" and not policy.allow_workplace_visits:
+        fail.append(("WORKPLACE_ADDRESS", "visit at a workplace address"))
     if account.last_visit is not None:
         days = (date - account.last_visit).days
         if days < policy.min_days_between_visits:
@@ -145,10 +149,10 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
             fail.append(("VISIT_CAP_7D", f"{account.visits_7d} visits in 7 days"))
         if (account.visits_30d or 0) >= policy.max_visits_30d:
             fail.append(("VISIT_CAP_30D", f"{account.visits_30d} visits in 30 days"))
-    hours = policy.visiting_hours
-    if start < hours.start_min or end > hours.end_min:
-        fail.append(("LEGAL_HOURS", f"visit {row.start:%H:%M}-{row.end:%H:%M} outside "
-                                    f"{hours.start}-{hours.end}"))
+    hours = policy.visiting_hours.hours_on(date.weekday())
+    if hours is None or start < hours[0] or end > hours[1]:
+        fail.append(("LEGAL_HOURS", f"visit {row.start:%H:%M}-{row.end:%H:%M} outside the "
+                                    "legal visiting hours of the day"))
     windows = account.windows_on(date.weekday())
     if not any(low <= start <= high for low, high in windows):
         fail.append(("WINDOW", f"starts at {row.start:%H:%M}, outside the borrower's windows"))
@@ -160,6 +164,10 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
             fail.append(("AGENT_OFF", "the agent does not work on this weekday"))
         if not agent.can_serve(account):
             fail.append(("SKILLS", f"needs skills {sorted(account.skills - agent.skills)}"))
+        partner = getattr(row, "partner_id", "") or None
+        if partner != agent.partner:
+            fail.append(("PAIR", f"partner on the plan is {partner}, the roster says "
+                                 f"{agent.partner}"))
     return [Violation(code, msg, row.agent_id, row.account_id) for code, msg in fail]
 
 

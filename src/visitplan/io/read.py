@@ -44,6 +44,14 @@ ACCOUNT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "visits_7d": (cells.whole, "visits_7d"),
     "visits_30d": (cells.whole, "visits_30d"),
     "load": (cells.whole, "load"),
+    "flags": (cells.skills, "flags"),
+    "risk": (cells.text, "risk"),
+    "address_type": (cells.text, "address_type"),
+    "promise_date": (cells.date, "promise_date"),
+    "promise_amount": (cells.number, "promise_amount"),
+    "broken_promises": (cells.whole, "broken_promises"),
+    "not_home_streak": (cells.whole, "not_home_streak"),
+    "last_contact": (cells.date, "last_contact"),
 }
 ACCOUNT_REQUIRED = ("account_id", "lat", "lon")
 PERSONAL = frozenset({"name", "phone", "address"})
@@ -62,6 +70,7 @@ AGENT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "skills": (cells.skills, "skills"),
     "speed_kmh": (cells.number, "speed_kmh"),
     "days": (cells.days, "days"),
+    "pair_with": (cells.text, "pair_with"),
 }
 AGENT_REQUIRED = ("agent_id", "start_lat", "start_lon")
 COORDINATE_COLUMNS = frozenset({"lat", "lon"})
@@ -178,6 +187,8 @@ def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy,
             continue
         first_row[account_id] = row
         fields, issues = _parse_row(record, ACCOUNT_COLUMNS, file, row, defaults)
+        if record.get("priority", "") == "":
+            fields["priority_source"] = "default"
         for column in ("lat", "lon"):
             if record.get(column, "") == "":
                 issues.append(InputIssue(file, "required value is empty", row, column))

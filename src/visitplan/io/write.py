@@ -60,7 +60,9 @@ def _write_all(plan: Plan, folder: Path, problem) -> None:
         sheets = folder / "agents"
         sheets.mkdir()
         for route in plan.agent_routes:
-            route_sheet(route, problem).to_csv(sheets / f"{route.agent_id}.csv", index=False)
+            sheet = route_sheet(route, problem)
+            for member in filter(None, (route.agent_id, route.partner_id)):
+                sheet.to_csv(sheets / f"{member}.csv", index=False)
     # summary.json last: its presence marks a complete plan.
     (folder / "summary.json").write_text(json.dumps(summary(plan), indent=2), encoding="utf-8")
 

@@ -133,7 +133,8 @@ def _make_route(model, v, nodes, times, legs, departures, breaks) -> Route:
             arrival=_clock(date, departures[k - 1] + legs[k - 1].travel, tick_s),
             start=_clock(date, times[k], tick_s),
             end=_clock(date, times[k] + int(service[b]), tick_s),
-            travel_s=int(seconds[a, b]), travel_m=int(metres[a, b]), priority=account.priority))
+            travel_s=int(seconds[a, b]), travel_m=int(metres[a, b]), priority=account.priority,
+            partner_id=data.agents[v].partner))
     a, b = nodes[-2], nodes[-1]
     agent = data.agents[v]
     return Route(
@@ -142,4 +143,4 @@ def _make_route(model, v, nodes, times, legs, departures, breaks) -> Route:
         back=_clock(date, departures[-1] + legs[-1].travel, tick_s),
         visits=tuple(visits), breaks=tuple(breaks),
         return_travel_s=int(seconds[a, b]), return_travel_m=int(metres[a, b]),
-        shift_minutes=agent.shift_end - agent.shift_start)
+        shift_minutes=agent.shift_end - agent.shift_start, partner_id=agent.partner)

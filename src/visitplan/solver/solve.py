@@ -7,7 +7,7 @@ from contextlib import nullcontext
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from ..compliance import screen
+from ..compliance import prepare, screen
 from ..models import Problem
 from ..plan import Plan, Reason, Route, SolverStats, Unassigned
 from .data import build_data
@@ -57,7 +57,8 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
     began = time.monotonic()
     time_limit = problem.policy.solver.time_limit_s if time_limit is None else time_limit
     seed = problem.policy.solver.seed if seed is None else seed
-    eligible, unassigned = screen(problem)
+    problem = prepare(problem)
+    eligible, unassigned, checks = screen(problem)
     unassigned = list(problem.rejected) + unassigned
     agents = problem.working_agents()
     stats = dict(status="NOTHING_TO_PLAN", seed=seed, time_limit_s=time_limit)
@@ -72,7 +73,7 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
         stats=SolverStats(**stats), accounts_in=len(problem.accounts) + len(problem.rejected),
         priority_available=sum(a.priority for a in eligible),
         must_visit_ids=tuple(a.account_id for a in problem.accounts if a.must_visit),
-        working_agents=tuple(a.agent_id for a in agents))
+        working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=problem.notes)
 
 
 def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit):
