@@ -37,9 +37,39 @@ SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Search se
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LimitOpt = Annotated[Optional[int], typer.Option(
     "--solution-limit", min=1, help="Stop after N solutions: exactly reproducible plans.")]
+HistoryOpt = Annotated[Optional[str], typer.Option(
+    "--history", help="Visit history: an SQLite file or an SQLAlchemy URL.")]
+ScorerOpt = Annotated[Optional[str], typer.Option(
+    "--scorer", help="module:function computing priorities from a DataFrame of accounts.")]
+PriorityColumnOpt = Annotated[Optional[str], typer.Option(
+    "--priority-column", help="Use this column of accounts.csv as the priority.")]
 SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable account rows "
                                        "as unassigned (BAD_DATA/BAD_COORDINATES) instead of "
                                        "stopping.")]
+
+
+def _store(target: str):
+    from .history import HistoryStore
+    try:
+        return HistoryStore(target)
+    except Exception as exc:  # a database that cannot be opened is bad input, not a crash
+        from sqlalchemy.engine import make_url
+        try:
+            shown = make_url(target).render_as_string(hide_password=True)
+        except Exception:
+            shown = "the --history target"
+        raise InputError.single(shown, "cannot open the history database: "
+                                f"{type(exc).__name__}") from None
+
+
+def _load(accounts, agents, *, history=None, scorer=None, **options) -> Problem:
+    from .scoring import load_scorer
+    try:
+        scorer_fn = load_scorer(scorer) if scorer else None
+    except (ValueError, ImportError, AttributeError) as exc:
+        raise InputError.single("--scorer", str(exc)) from None
+    store = _store(history) if history else None
+    return Problem.from_csv(accounts, agents, history=store, scorer=scorer_fn, **options)
 
 
 def _fail_input(error: InputError) -> None:
@@ -49,13 +79,17 @@ def _fail_input(error: InputError) -> None:
 
 
 def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool,
-         solution_limit: int | None = None) -> None:
+         solution_limit: int | None = None, history: str | None = None) -> None:
     plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet,
                  solution_limit=solution_limit)
     plan.write(out_dir, problem)
     violations = validate(problem, plan)
     if not quiet:
         _print_summary(plan, out_dir)
+    if history:
+        run_id = _store(history).record_plan(plan)
+        if not quiet:
+            out.print(f"recorded as run {run_id} in the history", highlight=False)
     if violations:
         err.print(f"[bold red]{len(violations)} rule(s) broken by the plan:[/]")
         for v in violations:
@@ -91,14 +125,17 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          agents: Annotated[Path, typer.Argument(help="agents.csv")],
          date: DateOpt = None, out_dir: OutOpt = Path("plan"), policy: PolicyOpt = None,
          time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
-         skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None) -> None:
-    """Plan the day: write routes, unassigned accounts, a summary and one sheet per agent."""
+         skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None,
+         history: HistoryOpt = None, scorer: ScorerOpt = None,
+         priority_column: PriorityColumnOpt = None) -> None:
+    """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
+    sheet per agent; with --history, read past outcomes and record the plan."""
     try:
-        problem = Problem.from_csv(accounts, agents, policy=policy, date=date,
-                                   skip_bad_rows=skip_bad_rows)
+        problem = _load(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
+                        history=history, scorer=scorer, priority_column=priority_column)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet, solution_limit)
+    _run(problem, out_dir, time_limit, seed, quiet, solution_limit, history)
 
 
 @app.command("validate")
@@ -106,12 +143,13 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                  agents: Annotated[Path, typer.Argument(help="agents.csv")],
                  plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                  date: DateOpt = None, policy: PolicyOpt = None,
-                 quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False) -> None:
+                 quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False,
+                 history: HistoryOpt = None) -> None:
     """Check a written plan against its inputs without trusting the solver."""
     try:
         date = date or _plan_date(plan_dir)
-        problem = Problem.from_csv(accounts, agents, policy=policy, date=date,
-                                   skip_bad_rows=skip_bad_rows)
+        problem = _load(accounts, agents, policy=policy, date=date,
+                        skip_bad_rows=skip_bad_rows, history=history)
     except InputError as error:
         _fail_input(error)
     violations = validate_files(problem, plan_dir)
@@ -149,6 +187,69 @@ def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data
     except InputError as error:
         _fail_input(error)
     _run(problem, out_dir, time_limit, seed, quiet, solution_limit)
+
+
+@app.command()
+def score(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
+          policy: PolicyOpt = None, history: HistoryOpt = None, date: DateOpt = None,
+          out_file: Annotated[Optional[Path], typer.Option("--out", help="scores.csv")] = None,
+          top: Annotated[int, typer.Option("--top", min=1, help="Rows to print.")] = 20) -> None:
+    """Score accounts: priority and what each term contributed."""
+    from .io.read import _date, _policy, parse_accounts, read_table
+    from .history import apply_history
+    from .scoring import scores_frame
+    try:
+        rules = _policy(policy)
+        found, _ = parse_accounts(read_table(accounts), str(accounts), rules)
+        problem = Problem(accounts=tuple(found), agents=(), policy=rules, date=_date(date, rules))
+        if history:
+            problem = apply_history(problem, _store(history))
+    except InputError as error:
+        _fail_input(error)
+    frame = scores_frame(problem)
+    if out_file is not None:
+        out_file.parent.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(out_file, index=False)
+        out.print(f"wrote {len(frame)} scores to {out_file}", highlight=False)
+        return
+    table = Table(title=f"Top {min(top, len(frame))} of {len(frame)} accounts, {problem.date}")
+    for column in frame.columns:
+        table.add_column(column, justify="left" if column == "account_id" else "right")
+    for row in frame.head(top).itertuples(index=False):
+        table.add_row(*(str(v) if isinstance(v, str) else f"{v:g}" for v in row))
+    out.print(table)
+
+
+outcomes_app = typer.Typer(help="Visit outcomes: feed what happened back into the history.")
+app.add_typer(outcomes_app, name="outcomes")
+
+
+@outcomes_app.command("import")
+def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")],
+                    history: Annotated[str, typer.Option("--history", help="SQLite file or URL")],
+                    rejects: Annotated[Optional[Path], typer.Option(
+                        "--rejects", help="Where bad rows go (default: <file>.rejects.csv)")]
+                    = None, quiet: QuietOpt = False) -> None:
+    """Import outcomes. Good rows are stored (twice-imported rows are skipped); bad rows
+    go to a rejects file with their row number, and the exit code is then 1."""
+    from .history import OUTCOMES
+    from .io.outcomes import read_outcomes
+    try:
+        good, issues, bad = read_outcomes(results, OUTCOMES)
+        store = _store(history)
+    except InputError as error:
+        _fail_input(error)
+    inserted, duplicates = store.add_outcomes(good)
+    if not quiet:
+        out.print(f"{inserted} outcome(s) imported, {duplicates} already present, "
+                  f"{len(bad)} row(s) rejected", highlight=False)
+    if len(bad):
+        target = rejects or results.with_name(results.stem + ".rejects.csv")
+        bad.to_csv(target, index=False)
+        for issue in issues:
+            err.print(f"  {issue}", markup=False, highlight=False)
+        err.print(f"rejected rows written to {target}", highlight=False)
+        raise typer.Exit(1)
 
 
 def main() -> None:

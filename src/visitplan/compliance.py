@@ -24,7 +24,8 @@ Rule = Callable[[Account, Problem, list[Agent]], RuleCheck]
 def prepare(problem: Problem) -> Problem:
     """Apply the policy's derived requirements; idempotent.
 
-    - accounts whose risk is in ``senior_for_risks`` need ``senior_skill``;
+    - accounts whose risk is in ``senior_for_risks`` need ``senior_skill``, and so do
+      accounts with broken promises when ``history.broken_promise_needs_senior``;
     - accounts whose risk is in ``pair_for_risks`` need a two-agent route;
     - every agent's visit cap is at most ``max_visits_per_agent``;
     - agents with ``pair_with`` become one route (see :func:`merge_pairs`).
@@ -33,7 +34,8 @@ def prepare(problem: Problem) -> Problem:
     accounts = []
     for account in problem.accounts:
         needs = set(account.skills)
-        if account.risk in policy.senior_for_risks:
+        escalated = account.broken_promises and policy.history.broken_promise_needs_senior
+        if account.risk in policy.senior_for_risks or escalated:
             needs.add(policy.senior_skill.lower())
         if account.risk in policy.pair_for_risks:
             needs.add(PAIR_SKILL)

@@ -208,17 +208,17 @@ class Problem(BaseModel):
         return self._index[account_id]
 
     @classmethod
-    def from_csv(cls, accounts, agents, policy=None, date=None, skip_bad_rows=False,
-                 travel=None) -> "Problem":
-        """Read ``accounts.csv`` and ``agents.csv`` (and optionally ``policy.toml``)."""
+    def from_csv(cls, accounts, agents, policy=None, date=None, **options) -> "Problem":
+        """Read ``accounts.csv`` and ``agents.csv`` (and optionally ``policy.toml``).
+
+        Options: ``skip_bad_rows``, ``travel``, ``history`` (path, URL or store),
+        ``scorer`` (callable), ``priority_column``; see :mod:`visitplan.io.read`.
+        """
         from .io.read import read_problem
-        return read_problem(accounts, agents, policy=policy, date=date,
-                            skip_bad_rows=skip_bad_rows, travel=travel)
+        return read_problem(accounts, agents, policy=policy, date=date, **options)
 
     @classmethod
-    def from_frames(cls, accounts, agents, policy=None, date=None, skip_bad_rows=False,
-                    travel=None) -> "Problem":
+    def from_frames(cls, accounts, agents, policy=None, date=None, **options) -> "Problem":
         """Build a problem from two pandas DataFrames with the CSV columns."""
         from .io.read import problem_from_frames
-        return problem_from_frames(accounts, agents, policy=policy, date=date,
-                                   skip_bad_rows=skip_bad_rows, travel=travel)
+        return problem_from_frames(accounts, agents, policy=policy, date=date, **options)

@@ -166,11 +166,19 @@ def _rows(frame: pd.DataFrame):
             yield number, record
 
 
-def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy,
-                   skip_bad_rows: bool = False) -> tuple[list[Account], list[Unassigned]]:
-    """Turn an accounts table into accounts; bad rows raise, or are rejected with a reason."""
+def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy, skip_bad_rows: bool = False,
+                   priority_column: str | None = None) -> tuple[list[Account], list[Unassigned]]:
+    """Turn an accounts table into accounts; bad rows raise, or are rejected with a reason.
+
+    ``priority_column`` names a column of the user's own scores to use as priority.
+    """
     frame = _normalise(frame, file)
     _check_columns(frame, ACCOUNT_REQUIRED, file)
+    if priority_column:
+        column = priority_column.strip().lower()
+        _check_columns(frame, (column,), file)
+        frame = frame.drop(columns=[c for c in ("priority",) if c != column and c in frame])
+        frame = frame.rename(columns={column: "priority"})
     field_to_column = {field: column for column, (_, field) in ACCOUNT_COLUMNS.items()}
     defaults = {"service_min": policy.default_service_min}
     accounts, rejected, fatal = [], [], []
@@ -189,6 +197,8 @@ def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy,
         fields, issues = _parse_row(record, ACCOUNT_COLUMNS, file, row, defaults)
         if record.get("priority", "") == "":
             fields["priority_source"] = "default"
+        elif priority_column:
+            fields["priority_source"] = "column"
         for column in ("lat", "lon"):
             if record.get(column, "") == "":
                 issues.append(InputIssue(file, "required value is empty", row, column))
@@ -260,21 +270,41 @@ def _date(date: dt.date | str | None, policy: Policy) -> dt.date:
 
 
 def problem_from_frames(accounts: pd.DataFrame, agents: pd.DataFrame, policy=None, date=None,
-                        skip_bad_rows: bool = False, travel=None,
+                        skip_bad_rows: bool = False, travel=None, history=None, scorer=None,
+                        priority_column: str | None = None,
                         names: tuple[str, str] = ("accounts", "agents")) -> Problem:
-    """Build a :class:`Problem` from two tables with the CSV columns."""
+    """Build a :class:`Problem` from two tables with the CSV columns.
+
+    Then, in this order: the visit ``history`` (a :class:`HistoryStore` or a
+    path/URL) updates what it knows, and accounts without a priority are
+    scored (by ``scorer`` if given, else by :mod:`visitplan.scoring`).
+    """
+    from ..history import HistoryStore, apply_history
+    from ..scoring import apply_scores
+
     policy = _policy(policy)
-    account_list, rejected = parse_accounts(accounts, names[0], policy, skip_bad_rows)
+    account_list, rejected = parse_accounts(accounts, names[0], policy, skip_bad_rows,
+                                            priority_column)
     agent_list = parse_agents(agents, names[1])
-    return Problem(accounts=tuple(account_list), agents=tuple(agent_list), policy=policy,
-                   date=_date(date, policy), travel=travel, rejected=tuple(rejected),
-                   source={"accounts": names[0], "agents": names[1]})
+    try:
+        problem = Problem(accounts=tuple(account_list), agents=tuple(agent_list), policy=policy,
+                          date=_date(date, policy), travel=travel, rejected=tuple(rejected),
+                          source={"accounts": names[0], "agents": names[1]})
+    except ValidationError as exc:
+        raise InputError([InputIssue(names[1], e["msg"].removeprefix("Value error, "))
+                          for e in exc.errors()]) from None
+    if history is not None:
+        store = history if isinstance(history, HistoryStore) else HistoryStore(history)
+        problem = apply_history(problem, store)
+    return apply_scores(problem, scorer)
 
 
 def read_problem(accounts: str | Path, agents: str | Path, policy=None, date=None,
-                 skip_bad_rows: bool = False, travel=None) -> Problem:
+                 skip_bad_rows: bool = False, travel=None, history=None, scorer=None,
+                 priority_column: str | None = None) -> Problem:
     """Read ``accounts.csv``, ``agents.csv`` and an optional ``policy.toml``."""
     policy = _policy(policy)
     date = _date(date, policy)
     return problem_from_frames(read_table(accounts), read_table(agents), policy, date,
-                               skip_bad_rows, travel, names=(str(accounts), str(agents)))
+                               skip_bad_rows, travel, history, scorer, priority_column,
+                               names=(str(accounts), str(agents)))

@@ -57,6 +57,7 @@ def _write_all(plan: Plan, folder: Path, problem) -> None:
     plan.unassigned.to_csv(folder / "unassigned.csv", index=False)
     (folder / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
     if problem is not None:
+        write_audit(plan, problem, folder / "audit.jsonl")
         sheets = folder / "agents"
         sheets.mkdir()
         for route in plan.agent_routes:
@@ -65,6 +66,49 @@ def _write_all(plan: Plan, folder: Path, problem) -> None:
                 sheet.to_csv(sheets / f"{member}.csv", index=False)
     # summary.json last: its presence marks a complete plan.
     (folder / "summary.json").write_text(json.dumps(summary(plan), indent=2), encoding="utf-8")
+
+
+def audit_entries(plan: Plan, problem):
+    """One record per input account: the rules applied with their values, the
+    history that changed it, its priority and where it came from, and the decision."""
+    from ..scoring import score_terms
+
+    visits = {}
+    for visit in plan.visits:
+        visits.setdefault(visit.account_id, visit)
+    dropped = {u.account_id: u for u in plan.unassigned_accounts}
+    accounts = {a.account_id: a for a in problem.accounts}
+    for account_id in list(accounts) + [u.account_id for u in problem.rejected]:
+        account = accounts.get(account_id)
+        entry: dict = {"date": plan.date.isoformat(), "account_id": account_id}
+        if account is not None:
+            entry["priority"] = account.priority
+            entry["priority_source"] = account.priority_source
+            if account.priority_source == "score":
+                entry["score_terms"] = {k: round(v, 3) for k, v in
+                                        score_terms(account, problem.policy, plan.date).items()}
+            entry["must_visit"] = account.must_visit
+        entry["rules"] = [c.model_dump(mode="json", exclude={"reason"})
+                          for c in plan.checks.get(account_id, ())]
+        entry["history"] = list(problem.notes.get(account_id, ()))
+        visit = visits.get(account_id)
+        if visit is not None:
+            entry["decision"] = {"visited": True, "agent_id": visit.agent_id,
+                                 "partner_id": visit.partner_id,
+                                 "start": visit.start.strftime(TIME_FORMAT),
+                                 "end": visit.end.strftime(TIME_FORMAT)}
+        else:
+            gone = dropped[account_id]
+            entry["decision"] = {"visited": False, "reason": str(gone.reason),
+                                 "detail": gone.detail}
+        yield entry
+
+
+def write_audit(plan: Plan, problem, path: Path) -> None:
+    """``audit.jsonl``: ids and rule values only, never names, phones or addresses."""
+    with path.open("w", encoding="utf-8") as out:
+        for entry in audit_entries(plan, problem):
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
 
 
 def route_sheet(route: Route, problem) -> pd.DataFrame:
