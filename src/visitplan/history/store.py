@@ -75,8 +75,10 @@ def _v1(conn: Connection) -> None:
 
 def _v2(conn: Connection) -> None:
     # Look-ups by account and time dominate plan runs.
-    sa.Index("ix_outcomes_account_time", outcomes.c.account_id, outcomes.c.visited_at).create(
-        conn, checkfirst=True)
+    # Plain DDL: an sa.Index object would attach itself to the table definition
+    # and be created again by version 1 on the next new database.
+    conn.execute(sa.text("CREATE INDEX IF NOT EXISTS ix_outcomes_account_time "
+                         "ON outcomes (account_id, visited_at)"))
 
 
 MIGRATIONS = (_v1, _v2)  # append, never edit: version N is MIGRATIONS[N-1]
@@ -155,7 +157,8 @@ class HistoryStore:
         with self.engine.begin() as conn:
             for row in rows:
                 statement = self._insert_ignore(outcomes, {**row, "imported_at": now})
-                if conn.execute(statement).rowcount:
+                # RETURNING tells inserted from skipped on every backend; rowcount does not.
+                if conn.execute(statement.returning(outcomes.c.id)).first() is not None:
                     inserted += 1
                 else:
                     duplicates += 1
