@@ -20,7 +20,8 @@ account ranks high. Defaults (``[scoring]`` in ``policy.toml``) and why:
 - ``flags``: per flag, e.g. ``fraud_suspect`` +2, ``skip_trace`` +1,
   ``hardship`` -1.
 
-The score is never below 0. A user's own column (``priority_column``) or
+The score is never below 0.1, so an eligible account always stays worth a visit
+when an agent has the time. A user's own column (``priority_column``) or
 callable (``scorer``) can replace it; see :func:`apply_scores`.
 """
 
@@ -69,8 +70,11 @@ def score_terms(account: Account, policy: Policy, date) -> dict[str, float]:
     }
 
 
+FLOOR = 0.1  # an eligible account is always worth a visit when an agent has the time
+
+
 def total(terms: dict[str, float]) -> float:
-    return round(max(0.0, sum(terms.values())), 2)
+    return round(max(FLOOR, sum(terms.values())), 2)
 
 
 def scores_frame(problem: Problem) -> pd.DataFrame:
