@@ -3,7 +3,12 @@
 #   eval "$(bash scripts/pg-test-server.sh)"   # exports VISITPLAN_TEST_PG_URL
 # Installs Debian's postgresql package when it is missing (needs root and the package registry).
 set -euo pipefail
-port="${VISITPLAN_PG_PORT:-54329}"
+port="${VISITPLAN_PG_PORT:-}"
+if [ -z "$port" ]; then  # the first free port from 54329
+  for port in $(seq 54329 54400); do
+    (echo >"/dev/tcp/127.0.0.1/$port") 2>/dev/null || break
+  done
+fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql) >&2

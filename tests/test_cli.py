@@ -126,3 +126,49 @@ def test_same_seed_and_solution_limit_give_identical_files(tmp_path):
     assert run("demo", "--out", tmp_path / "b", *args).exit_code == 0
     for name in ("routes.csv", "unassigned.csv", "agents/AG01.csv"):
         assert (tmp_path / "a" / name).read_text() == (tmp_path / "b" / name).read_text()
+
+
+def test_score_command(files, tmp_path):
+    (files / "accounts.csv").write_text("account_id,lat,lon,balance,days_past_due\n"
+                                        "A1,31.2,121.4,500,5\nA2,31.2,121.4,90000,100\n")
+    result = run("score", files / "accounts.csv", "--date", "2026-12-01",
+                 "--out", tmp_path / "scores.csv")
+    assert result.exit_code == 0, result.output
+    scores = pd.read_csv(tmp_path / "scores.csv")
+    assert list(scores.columns[:3]) == ["account_id", "priority", "base"]
+    assert list(scores["account_id"]) == ["A2", "A1"]
+    shown = run("score", files / "accounts.csv", "--date", "2026-12-01", "--top", "1")
+    assert shown.exit_code == 0 and "A2" in shown.output and "A1" not in shown.output
+
+
+def test_outcomes_import_plan_with_history_and_validate(files, tmp_path):
+    db = tmp_path / "history.db"
+    results = tmp_path / "results.csv"
+    results.write_text("account_id,agent_id,visited_at,outcome,promise_amount,promise_date\n"
+                       "A1,G1,2026-11-30T19:00,refused,,\n"
+                       "A2,G1,2026-11-27T10:00,ptp,200,2026-12-01\n"
+                       "A9,G1,not-a-time,paid,,\n")
+    first = run("outcomes", "import", results, "--history", db)
+    assert first.exit_code == 1
+    assert "2 outcome(s) imported, 0 already present, 1 row(s) rejected" in first.output
+    rejects = pd.read_csv(tmp_path / "results.rejects.csv")
+    assert list(rejects["account_id"]) == ["A9"] and list(rejects["row"]) == [3]
+    again = run("outcomes", "import", results, "--history", db)
+    assert "0 outcome(s) imported, 2 already present" in again.output
+    out = tmp_path / "plan"
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", out, "--time-limit", "1", "--history", db)
+    assert result.exit_code == 0, result.output
+    assert "recorded as run" in result.output
+    unassigned = pd.read_csv(out / "unassigned.csv").set_index("account_id")
+    assert unassigned.loc["A1", "reason"] == "COOL_DOWN"  # visited yesterday per the history
+    assert "A2" in set(pd.read_csv(out / "routes.csv")["account_id"])
+    check = run("validate", files / "accounts.csv", files / "agents.csv", out, "--history", db)
+    assert check.exit_code == 0, check.output
+
+
+def test_unopenable_history_is_bad_input(files, tmp_path):
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--history", "postgresql+psycopg://user:secret@127.0.0.1:1/nodb", "--quiet")
+    assert result.exit_code == 2
+    assert "cannot open the history database" in result.output and "secret" not in result.output
