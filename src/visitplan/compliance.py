@@ -89,9 +89,10 @@ def start_intervals(account: Account, problem: Problem) -> list[tuple[int, int]]
     hours = problem.policy.visiting_hours.hours_on(problem.weekday)
     if hours is None:
         return []
+    hours = problem.to_units(hours[0]), problem.to_units(hours[1])
     latest_start = hours[1] - account.service_min
     intervals = []
-    for start, end in account.windows_on(problem.weekday):
+    for start, end in account.windows_on(problem.weekday, problem.day_units):
         low, high = max(start, hours[0]), min(end, latest_start)
         if low <= high:
             intervals.append((low, high))
@@ -173,7 +174,7 @@ def agent_working(account: Account, problem: Problem, agents: list[Agent]) -> Ru
 def window_today(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
     day = WEEKDAYS[problem.weekday].capitalize()
     allowed = start_intervals(account, problem)
-    windows = account.windows_on(problem.weekday)
+    windows = account.windows_on(problem.weekday, problem.day_units)
     shown = ", ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in windows)
     if allowed:
         starts = ", ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in allowed)

@@ -1,7 +1,9 @@
 """Domain models: what goes into a plan.
 
-All models are immutable pydantic models. Times of day are minutes after
-midnight, local time; weekdays are 0 (Monday) to 6 (Sunday).
+All models are immutable pydantic models. Times of day are *clock units*
+after midnight, local time: minutes unless the problem says otherwise
+(``Problem.time_unit_s``; benchmark instances use their own units).
+Weekdays are 0 (Monday) to 6 (Sunday).
 Personal fields (name, phone, address) are excluded from ``repr`` so that
 they never reach a log line by accident.
 """
@@ -25,8 +27,8 @@ class TimeWindow(_Frozen):
     """An availability window: ``start``..``end`` minutes on the given weekdays."""
 
     days: frozenset[int] = ALL_DAYS
-    start: int = Field(ge=0, le=24 * 60)
-    end: int = Field(ge=0, le=24 * 60)
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
 
     @model_validator(mode="after")
     def _order(self) -> "TimeWindow":
@@ -38,9 +40,9 @@ class TimeWindow(_Frozen):
 class BreakRule(_Frozen):
     """A break of ``duration`` minutes that starts between ``earliest`` and ``latest``."""
 
-    earliest: int = Field(ge=0, le=24 * 60)
-    latest: int = Field(ge=0, le=24 * 60)
-    duration: int = Field(gt=0, le=12 * 60)
+    earliest: int = Field(ge=0)
+    latest: int = Field(ge=0)
+    duration: int = Field(gt=0)
 
     @model_validator(mode="after")
     def _order(self) -> "BreakRule":
@@ -65,7 +67,7 @@ class Account(_Frozen):
     # the scoring model, a user's column or a user's callable.
     priority_source: Literal["input", "default", "score", "column", "callable"] = "input"
     windows: tuple[TimeWindow, ...] = ()
-    service_min: int = Field(20, gt=0, le=600)
+    service_min: int = Field(20, gt=0)  # visit length in clock units (minutes by default)
     skills: frozenset[str] = frozenset()
     preferred_agent: str | None = None
     must_visit: bool = False
@@ -93,10 +95,10 @@ class Account(_Frozen):
     def _lower(cls, value: str | None) -> str | None:
         return value.strip().lower() if value else None
 
-    def windows_on(self, weekday: int) -> list[tuple[int, int]]:
-        """The ``(start, end)`` windows that apply on ``weekday``; all day when none are given."""
+    def windows_on(self, weekday: int, day: int = 24 * 60) -> list[tuple[int, int]]:
+        """The ``(start, end)`` windows that apply on ``weekday``; all ``day`` when none are given."""
         if not self.windows:
-            return [(0, 24 * 60)]
+            return [(0, day)]
         return sorted((w.start, w.end) for w in self.windows if weekday in w.days)
 
 
@@ -108,8 +110,8 @@ class Agent(_Frozen):
     start_lon: float = Field(ge=-180, le=180)
     end_lat: float | None = Field(None, ge=-90, le=90)
     end_lon: float | None = Field(None, ge=-180, le=180)
-    shift_start: int = Field(9 * 60, ge=0, le=24 * 60)
-    shift_end: int = Field(18 * 60, ge=0, le=24 * 60)
+    shift_start: int = Field(9 * 60, ge=0)
+    shift_end: int = Field(18 * 60, ge=0)
     break_rule: BreakRule | None = None
     max_visits: int | None = Field(None, ge=0)
     capacity: int | None = Field(None, ge=0)
@@ -169,6 +171,9 @@ class Problem(BaseModel):
     rejected: tuple[Any, ...] = ()  # tuple[Unassigned, ...]; Any avoids an import cycle
     notes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # account_id -> adjustments
     source: dict[str, str] = Field(default_factory=dict)
+    # Seconds per clock unit of every window, shift, break and service time. 60 (minutes)
+    # for the CSV files; benchmark instances bring their own integer units.
+    time_unit_s: float = Field(60.0, gt=0)
     _index: dict[str, Account] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
@@ -180,6 +185,7 @@ class Problem(BaseModel):
                 if key in seen:
                     raise ValueError(f"duplicate {kind} '{key}'")
                 seen.add(key)
+        self._check_clock()
         ids = {a.agent_id for a in self.agents}
         taken: dict[str, str] = {}
         for agent in self.agents:
@@ -193,6 +199,25 @@ class Problem(BaseModel):
                     raise ValueError(f"agent '{member}' is in more than one pair")
                 taken[member] = agent.agent_id
         return self
+
+    @property
+    def day_units(self) -> int:
+        """Clock units in a day."""
+        return round(86400 / self.time_unit_s)
+
+    def to_units(self, minutes: int) -> int:
+        """A policy's minutes of the day in clock units."""
+        return round(minutes * 60 / self.time_unit_s)
+
+    def _check_clock(self) -> None:
+        day = self.day_units
+        for a in self.accounts:
+            if a.service_min > day or any(w.end > day for w in a.windows):
+                raise ValueError(f"account '{a.account_id}': a window or visit exceeds the day")
+        for g in self.agents:
+            rule = g.break_rule
+            if max(g.shift_start, g.shift_end) > day or (rule and rule.latest > day):
+                raise ValueError(f"agent '{g.agent_id}': shift or break exceeds the day")
 
     @property
     def weekday(self) -> int:

@@ -77,9 +77,14 @@ class Matrix:
     index
         location key -> row of the matrices. Several keys may share a row
         (a depot that is every agent's start and end).
+    unit_s
+        Seconds per unit of ``seconds`` (1: they are seconds). A benchmark
+        instance gives its own integer units and sets the problem's
+        ``time_unit_s`` to the same value, so that no rounding happens.
     """
 
-    def __init__(self, seconds, index: Mapping[str, int], metres=None):
+    def __init__(self, seconds, index: Mapping[str, int], metres=None, unit_s: float = 1.0):
+        self.unit_s = unit_s
         self.seconds = np.asarray(seconds, dtype=np.int64)
         self.metres = self.seconds if metres is None else np.asarray(metres, dtype=np.int64)
         if self.seconds.ndim != 2 or self.seconds.shape[0] != self.seconds.shape[1]:

@@ -19,7 +19,6 @@ from .models import Agent, Problem
 from .plan import ROUTE_COLUMNS, Plan, Reason
 from .travel import default_model, end_key, start_key
 
-DAY_MIN = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -117,8 +116,9 @@ def _check_accounting(problem: Problem, routes: pd.DataFrame,
     return out
 
 
-def _minutes(when: dt.datetime, date: dt.date) -> int:
-    return int((pd.Timestamp(when) - pd.Timestamp(date)).total_seconds() // 60)
+def _units(when: dt.datetime, date: dt.date, unit_s: float = 60.0) -> int:
+    """A written time as clock units after midnight of the planning date."""
+    return round((pd.Timestamp(when) - pd.Timestamp(date)).total_seconds() / unit_s)
 
 
 def _check_visit(problem: Problem, row) -> list[Violation]:
@@ -126,7 +126,8 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
     account = problem.account(row.account_id)
     policy, date = problem.policy, problem.date
     fail = []
-    start, end = _minutes(row.start, date), _minutes(row.end, date)
+    unit = problem.time_unit_s
+    start, end = _units(row.start, date, unit), _units(row.end, date, unit)
     if pd.Timestamp(row.start).date() != date:
         fail.append(("WRONG_DATE", f"visit on {row.start}, the plan is for {date}"))
     if policy.is_do_not_visit(account.status):
@@ -150,10 +151,10 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
         if (account.visits_30d or 0) >= policy.max_visits_30d:
             fail.append(("VISIT_CAP_30D", f"{account.visits_30d} visits in 30 days"))
     hours = policy.visiting_hours.hours_on(date.weekday())
-    if hours is None or start < hours[0] or end > hours[1]:
+    if hours is None or start < problem.to_units(hours[0]) or end > problem.to_units(hours[1]):
         fail.append(("LEGAL_HOURS", f"visit {row.start:%H:%M}-{row.end:%H:%M} outside the "
                                     "legal visiting hours of the day"))
-    windows = account.windows_on(date.weekday())
+    windows = account.windows_on(date.weekday(), problem.day_units)
     if not any(low <= start <= high for low, high in windows):
         fail.append(("WINDOW", f"starts at {row.start:%H:%M}, outside the borrower's windows"))
     if end - start < account.service_min:
@@ -171,8 +172,8 @@ def _check_visit(problem: Problem, row) -> list[Violation]:
     return [Violation(code, msg, row.agent_id, row.account_id) for code, msg in fail]
 
 
-def _travel_minutes(problem: Problem, agent: Agent, account_ids: list[str]) -> np.ndarray:
-    """Travel minutes along start -> visits -> end, rounded up as the schedule does."""
+def _travel_units(problem: Problem, agent: Agent, account_ids: list[str]) -> np.ndarray:
+    """Travel clock units along start -> visits -> end, rounded up as the schedule does."""
     keys = [start_key(agent.agent_id)] + account_ids + [end_key(agent.agent_id)]
     points = ([(agent.start_lat, agent.start_lon)]
               + [(problem.account(a).lat, problem.account(a).lon) for a in account_ids]
@@ -181,7 +182,10 @@ def _travel_minutes(problem: Problem, agent: Agent, account_ids: list[str]) -> n
     speed = agent.speed_kmh or problem.policy.travel.speed_kmh
     seconds, _ = model.matrices(keys, np.array(points, dtype=float), speed)
     legs = np.array([seconds[k, k + 1] for k in range(len(keys) - 1)], dtype=np.int64)
-    return -(-legs // 60)
+    duration_s = getattr(model, "unit_s", 1.0)
+    if duration_s == problem.time_unit_s:
+        return legs
+    return np.ceil(legs * (duration_s / problem.time_unit_s) - 1e-9).astype(np.int64)
 
 
 def _check_route(problem: Problem, agent: Agent, visits: pd.DataFrame,
@@ -202,12 +206,13 @@ def _check_route(problem: Problem, agent: Agent, visits: pd.DataFrame,
     if agent.capacity is not None and load > agent.capacity:
         bad("CAPACITY", f"load {load}, capacity {agent.capacity}")
     date = problem.date
-    travel = _travel_minutes(problem, agent, list(visits["account_id"]))
+    travel = _travel_units(problem, agent, list(visits["account_id"]))
     # The day as gaps between fixed points: shift start, each visit, shift end.
-    starts = [_minutes(s, date) for s in visits["start"]]
-    ends = [_minutes(e, date) for e in visits["end"]]
+    unit = problem.time_unit_s
+    starts = [_units(s, date, unit) for s in visits["start"]]
+    ends = [_units(e, date, unit) for e in visits["end"]]
     gaps = list(zip([agent.shift_start] + ends, starts + [agent.shift_end]))
-    spans = [(_minutes(b0, date), _minutes(b1, date)) for b0, b1 in breaks]
+    spans = [(_units(b0, date, unit), _units(b1, date, unit)) for b0, b1 in breaks]
     out += _check_breaks(agent, spans, gaps)
     for k, ((g0, g1), need) in enumerate(zip(gaps, travel)):
         inside = [(b0, b1) for b0, b1 in spans if g0 <= b0 and b1 <= g1]

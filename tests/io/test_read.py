@@ -135,3 +135,10 @@ def test_from_frames_accepts_typed_columns():
     assert first.days_past_due == 10 and second.days_past_due is None
     assert str(first.last_visit) == "2026-11-20" and second.last_visit is None
     assert first.must_visit and not second.must_visit
+
+
+def test_visit_longer_than_a_day_names_the_accounts_file(tmp_path):
+    a, g = write(tmp_path, accounts="account_id,lat,lon,service_min\nA1,31.2,121.4,1500\n")
+    with pytest.raises(InputError) as info:
+        vp.Problem.from_csv(a, g, date=DATE)
+    assert "accounts.csv" in str(info.value) and "exceeds the day" in str(info.value)

@@ -291,8 +291,9 @@ def problem_from_frames(accounts: pd.DataFrame, agents: pd.DataFrame, policy=Non
                           date=_date(date, policy), travel=travel, rejected=tuple(rejected),
                           source={"accounts": names[0], "agents": names[1]})
     except ValidationError as exc:
-        raise InputError([InputIssue(names[1], e["msg"].removeprefix("Value error, "))
-                          for e in exc.errors()]) from None
+        messages = [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+        raise InputError([InputIssue(names[0] if m.startswith("account") else names[1], m)
+                          for m in messages]) from None
     if history is not None:
         store = history if isinstance(history, HistoryStore) else HistoryStore(history)
         problem = apply_history(problem, store)

@@ -8,9 +8,10 @@ performs at most one. A single interval per node keeps OR-Tools' fast
 time-window filters exact; cumul domains with holes made the first
 solution of a 1,000-account day ten times slower.
 
-Time inside the model is counted in *ticks* of ``tick_s`` seconds (a
-minute by default): the route sheets show minutes, so the schedule the
-solver builds is exactly the schedule that is written.
+Time inside the model is counted in the problem's clock units (minutes by
+default): the route sheets show minutes, so the schedule the solver
+builds is exactly the schedule that is written. Travel durations from the
+travel model are rounded up to whole units.
 """
 
 from __future__ import annotations
@@ -23,9 +24,6 @@ from ..compliance import start_intervals
 from ..models import Account, Agent, Problem
 from ..travel import default_model, end_key, start_key
 
-TICK_S = 60
-
-
 @dataclass(frozen=True)
 class SolverData:
     problem: Problem
@@ -36,7 +34,8 @@ class SolverData:
     metres: np.ndarray
     owner: list[int]                    # option node -> index in accounts
     windows: list[tuple[int, int]]      # option node -> allowed visit starts, in ticks
-    tick_s: int = TICK_S
+    tick_s: float = 60.0       # seconds per clock unit
+    duration_s: float = 1.0    # seconds per unit of the travel model's durations
     _cache: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -63,14 +62,15 @@ class SolverData:
             self._cache["options"] = grouped
         return self._cache["options"][account]
 
-    def ticks(self, minutes: int) -> int:
-        return minutes * 60 // self.tick_s
+    def ticks(self, units: int) -> int:
+        """Clock units are the model's time unit; kept as a named step for clarity."""
+        return units
 
     def travel_ticks(self, speed: float) -> np.ndarray:
-        """Travel time in ticks, rounded up so that a written schedule never runs short."""
+        """Travel time in clock units, rounded up so that a written schedule never runs short."""
         key = ("ticks", speed)
         if key not in self._cache:
-            self._cache[key] = -(-self.seconds[speed] // self.tick_s)
+            self._cache[key] = to_ticks(self.seconds[speed], self.duration_s, self.tick_s)
         return self._cache[key]
 
     def service_ticks(self) -> np.ndarray:
@@ -79,6 +79,15 @@ class SolverData:
             service[: self.n] = [self.ticks(self.accounts[a].service_min) for a in self.owner]
             self._cache["service"] = service
         return self._cache["service"]
+
+
+def to_ticks(durations: np.ndarray, duration_s: float, tick_s: float) -> np.ndarray:
+    """Durations (in units of ``duration_s`` seconds) as whole clock units, rounded up."""
+    if duration_s == tick_s:
+        return durations
+    if float(tick_s).is_integer() and float(duration_s) == 1.0:
+        return -(-durations // int(tick_s))  # exact integer ceiling, the common case
+    return np.ceil(durations * (duration_s / tick_s) - 1e-9).astype(np.int64)
 
 
 def order_accounts(accounts: list[Account], seed: int) -> list[Account]:
@@ -106,7 +115,7 @@ def build_data(problem: Problem, accounts: list[Account], agents: list[Agent],
     for index, account in enumerate(accounts):
         for low, high in merge(start_intervals(account, problem)):
             owner.append(index)
-            windows.append((low * 60 // TICK_S, high * 60 // TICK_S))
+            windows.append((low, high))
     keys = ([a.account_id for a in accounts] + [start_key(a.agent_id) for a in agents]
             + [end_key(a.agent_id) for a in agents])
     points = np.array([(a.lat, a.lon) for a in accounts]
@@ -121,4 +130,5 @@ def build_data(problem: Problem, accounts: list[Account], agents: list[Agent],
     for speed in sorted(set(speeds)):
         by_place, metres_by_place = model.matrices(keys, points, speed)
         seconds[speed], metres = by_place[grid], metres_by_place[grid]
-    return SolverData(problem, accounts, agents, speeds, seconds, metres, owner, windows)
+    return SolverData(problem, accounts, agents, speeds, seconds, metres, owner, windows,
+                      tick_s=problem.time_unit_s, duration_s=getattr(model, "unit_s", 1.0))

@@ -76,7 +76,7 @@ def _add_travel(data: SolverData, routing) -> pywrapcp.RoutingDimension:
         time_index[speed] = routing.RegisterTransitMatrix(transit.tolist())
     for v, speed in enumerate(data.speeds):
         routing.SetArcCostEvaluatorOfVehicle(cost_index[speed], v)
-    horizon = data.ticks(24 * 60)
+    horizon = data.problem.day_units
     routing.AddDimensionWithVehicleTransits(
         [time_index[s] for s in data.speeds], horizon, horizon, False, "time")
     return routing.GetDimensionOrDie("time")
