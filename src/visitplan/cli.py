@@ -37,6 +37,8 @@ SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Search se
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LimitOpt = Annotated[Optional[int], typer.Option(
     "--solution-limit", min=1, help="Stop after N solutions: exactly reproducible plans.")]
+WorkersOpt = Annotated[int, typer.Option(
+    "--workers", min=1, help="Parallel independent searches; the best plan is kept.")]
 HistoryOpt = Annotated[Optional[str], typer.Option(
     "--history", help="Visit history: an SQLite file or an SQLAlchemy URL.")]
 ScorerOpt = Annotated[Optional[str], typer.Option(
@@ -79,9 +81,9 @@ def _fail_input(error: InputError) -> None:
 
 
 def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool,
-         solution_limit: int | None = None, history: str | None = None) -> None:
+         solution_limit: int | None = None, history: str | None = None, workers: int = 1) -> None:
     plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet,
-                 solution_limit=solution_limit)
+                 solution_limit=solution_limit, workers=workers)
     plan.write(out_dir, problem)
     violations = validate(problem, plan)
     if not quiet:
@@ -127,7 +129,7 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
          skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None,
          history: HistoryOpt = None, scorer: ScorerOpt = None,
-         priority_column: PriorityColumnOpt = None) -> None:
+         priority_column: PriorityColumnOpt = None, workers: WorkersOpt = 1) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
@@ -135,7 +137,7 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                         history=history, scorer=scorer, priority_column=priority_column)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet, solution_limit, history)
+    _run(problem, out_dir, time_limit, seed, quiet, solution_limit, history, workers)
 
 
 @app.command("validate")
@@ -174,7 +176,8 @@ def _plan_date(plan_dir: Path) -> str:
 @app.command()
 def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data folder.")]
          = Path("examples"), out_dir: OutOpt = Path("plan"), time_limit: TimeOpt = None,
-         seed: SeedOpt = None, quiet: QuietOpt = False, solution_limit: LimitOpt = None) -> None:
+         seed: SeedOpt = None, quiet: QuietOpt = False, solution_limit: LimitOpt = None,
+         workers: WorkersOpt = 1) -> None:
     """Generate the example day if it is missing, and plan it."""
     paths = {n: examples / n for n in ("accounts.csv", "agents.csv", "policy.toml")}
     if not all(p.exists() for p in paths.values()):

@@ -154,3 +154,17 @@ def test_progress_display_does_not_change_the_plan():
     shown = vp.solve(prob, time_limit=5, solution_limit=50, progress=True)
     pd.testing.assert_frame_equal(quiet.routes, shown.routes)
     assert shown.stats.solutions >= 1 and shown.stats.first_solution_s is not None
+
+
+def test_two_workers_keep_the_better_plan_reproducibly():
+    rng = np.random.default_rng(11)
+    accounts = [account(i, rng.normal(0, 0.02), rng.normal(0, 0.02), priority=int(rng.integers(1, 6)),
+                        windows=str(rng.choice(["", "18:00-21:00", "09:00-12:00"])))
+                for i in range(30)]
+    prob = problem(accounts, [agent(1, max_visits=8), agent(2, max_visits=8)])
+    single = vp.solve(prob, time_limit=20, seed=7, solution_limit=60)  # what worker 0 runs
+    both = vp.solve(prob, time_limit=20, seed=7, solution_limit=60, workers=2)
+    assert vp.validate(prob, both) == []
+    assert both.stats.objective <= single.stats.objective
+    again = vp.solve(prob, time_limit=20, seed=7, solution_limit=60, workers=2)
+    pd.testing.assert_frame_equal(both.routes, again.routes)

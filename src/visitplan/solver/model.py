@@ -27,16 +27,19 @@ class RoutingModel:
 
 
 def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
-    """Penalty for leaving each account out.
+    """Penalty for leaving each account out, one per account.
 
-    Proportional to priority; a ``must_visit`` account costs more than
-    leaving out every other account and driving every arc, so it is dropped
-    only when no plan can include it.
+    Proportional to priority. A ``must_visit`` account costs more than all the
+    other accounts together plus any re-routing (every arc of the plan at its
+    longest), so it is dropped only when no plan can include it. Only the
+    *other* accounts count: summing the must-visit accounts' own priorities
+    would inflate the objective for nothing.
     """
     per_point = data.problem.policy.weights.priority_minutes * 60
     normal = [int(round(a.priority * per_point)) for a in data.accounts]
-    must = min(MAX_PENALTY, sum(normal) + (data.num_nodes + 1) * max_arc_cost + 1)
-    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]  # per account
+    others = sum(p for a, p in zip(data.accounts, normal) if not a.must_visit)
+    must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + 1)
+    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
 
 
 def build_model(data: SolverData) -> RoutingModel:

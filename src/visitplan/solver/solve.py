@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
@@ -19,10 +21,16 @@ from .progress import SearchMonitor
 RESERVE = 0.03
 
 
-def search_parameters(time_limit: float, solution_limit: int | None = None):
+# Independent searches, one per worker, differ in how they build the first plan;
+# the first is the best alone on the 1,000-account day (benchmarks/README.md).
+PORTFOLIO = ("LOCAL_CHEAPEST_INSERTION", "PARALLEL_CHEAPEST_INSERTION")
+
+
+def search_parameters(time_limit: float, solution_limit: int | None = None,
+                      strategy: str = PORTFOLIO[0]):
     params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = (
-        routing_enums_pb2.FirstSolutionStrategy.LOCAL_CHEAPEST_INSERTION)
+    params.first_solution_strategy = getattr(
+        routing_enums_pb2.FirstSolutionStrategy, strategy)
     params.local_search_metaheuristic = (
         routing_enums_pb2.LocalSearchMetaheuristic.GUIDED_LOCAL_SEARCH)
     params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
@@ -32,7 +40,7 @@ def search_parameters(time_limit: float, solution_limit: int | None = None):
 
 
 def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
-          progress: bool = False, solution_limit: int | None = None) -> Plan:
+          progress: bool = False, solution_limit: int | None = None, workers: int = 1) -> Plan:
     """Plan the day.
 
     Parameters
@@ -48,6 +56,10 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
         Show a live display of the search on stderr.
     solution_limit
         Stop after this many improving solutions (a deterministic stop).
+    workers
+        Independent searches run in parallel processes, each starting from a
+        different first plan (``PORTFOLIO``) and seed; the best plan is kept
+        (ties go to the lower worker), so the result stays reproducible.
 
     Returns
     -------
@@ -64,8 +76,12 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
     stats = dict(status="NOTHING_TO_PLAN", seed=seed, time_limit_s=time_limit)
     routes: list[Route] = []
     if eligible and agents:
-        routes, dropped, stats = _search(problem, eligible, agents, began, time_limit, seed,
-                                         progress, solution_limit)
+        if workers > 1:
+            routes, dropped, stats = _portfolio(problem, eligible, agents, began, time_limit,
+                                                seed, progress, solution_limit, workers)
+        else:
+            routes, dropped, stats = _search(problem, eligible, agents, began, time_limit, seed,
+                                             progress, solution_limit)
         unassigned += dropped
     stats["wall_s"] = round(time.monotonic() - began, 3)
     return Plan(
@@ -76,7 +92,34 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
         working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=problem.notes)
 
 
-def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit):
+def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
+               workers):
+    """Run ``workers`` searches in forked processes and keep the best plan."""
+    context = multiprocessing.get_context("fork")
+    jobs = [(problem, eligible, agents, began, time_limit, seed + k, False, solution_limit,
+             PORTFOLIO[k % len(PORTFOLIO)]) for k in range(workers)]
+    status = None
+    if progress:
+        from rich.console import Console
+        status = Console(stderr=True).status(f"searching with {workers} workers")
+    with status or nullcontext(), ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = list(pool.map(_search_job, jobs))
+    best = min(range(workers), key=lambda k: (results[k][2].get("objective") is None,
+                                              results[k][2].get("objective") or 0, k))
+    routes, dropped, stats = results[best]
+    stats["solutions"] = sum(r[2]["solutions"] for r in results)
+    firsts = [r[2]["first_solution_s"] for r in results if r[2]["first_solution_s"] is not None]
+    stats["first_solution_s"] = min(firsts) if firsts else None
+    stats["seed"] = seed
+    return routes, dropped, stats
+
+
+def _search_job(job):
+    return _search(*job)
+
+
+def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
+            strategy=PORTFOLIO[0]):
     from .reasons import explain_drops
 
     data = build_data(problem, eligible, agents, seed)
@@ -86,7 +129,8 @@ def _search(problem, eligible, agents, began, time_limit, seed, progress, soluti
     monitor = SearchMonitor(model.routing, remaining, began, enabled=progress)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     with monitor if progress else nullcontext():
-        solution = model.routing.SolveWithParameters(search_parameters(remaining, solution_limit))
+        solution = model.routing.SolveWithParameters(
+            search_parameters(remaining, solution_limit, strategy))
     status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
     stats = dict(status=status, seed=seed, time_limit_s=time_limit, build_s=round(build_s, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions)
