@@ -168,3 +168,22 @@ def test_two_workers_keep_the_better_plan_reproducibly():
     assert both.stats.objective <= single.stats.objective
     again = vp.solve(prob, time_limit=20, seed=7, solution_limit=60, workers=2)
     pd.testing.assert_frame_equal(both.routes, again.routes)
+
+
+def test_a_worker_that_overruns_the_limit_is_stopped(monkeypatch):
+    import importlib
+    import time as clock
+
+    module = importlib.import_module("visitplan.solver.solve")
+    real = module._search
+
+    def slow_second(*job):
+        if job[-1] == module.PORTFOLIO[1]:
+            clock.sleep(60)  # a first-solution heuristic that never looks at the clock
+        return real(*job)
+    monkeypatch.setattr(module, "_search", slow_second)  # forked workers inherit the patch
+    prob = problem(ring(6), [agent(1)])
+    began = clock.monotonic()
+    plan = vp.solve(prob, time_limit=2, workers=2)
+    assert clock.monotonic() - began < 5
+    assert len(plan.routes) == 6 and vp.validate(prob, plan) == []

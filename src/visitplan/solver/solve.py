@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import time
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
+from queue import Empty
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
@@ -96,28 +96,53 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
 
 def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
                workers):
-    """Run ``workers`` searches in forked processes and keep the best plan."""
+    """Run ``workers`` searches in forked processes and keep the best plan.
+
+    A search that overruns the deadline (a first-solution heuristic that does
+    not check the clock, say) is stopped, so the time limit holds; if none has
+    finished by then, the first to finish is taken.
+    """
     context = multiprocessing.get_context("fork")
+    queue = context.Queue()
     jobs = [(problem, eligible, agents, began, time_limit, seed + k, False, solution_limit,
              PORTFOLIO[k % len(PORTFOLIO)]) for k in range(workers)]
+    processes = [context.Process(target=_search_job, args=(k, job, queue), daemon=True)
+                 for k, job in enumerate(jobs)]
     status = None
     if progress:
         from rich.console import Console
         status = Console(stderr=True).status(f"searching with {workers} workers")
-    with status or nullcontext(), ProcessPoolExecutor(workers, mp_context=context) as pool:
-        results = list(pool.map(_search_job, jobs))
-    best = min(range(workers), key=lambda k: (results[k][2].get("objective") is None,
-                                              results[k][2].get("objective") or 0, k))
+    results: dict[int, tuple] = {}
+    deadline = began + time_limit * (1 - RESERVE / 2)
+    with status or nullcontext():
+        for process in processes:
+            process.start()
+        while len(results) < workers:
+            wait = deadline - time.monotonic()
+            if wait <= 0 and results:
+                break
+            try:
+                k, result = queue.get(timeout=max(wait, 0.05) if wait > 0 else None)
+            except Empty:
+                continue
+            results[k] = result
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    best = min(results, key=lambda k: (results[k][2].get("objective") is None,
+                                       results[k][2].get("objective") or 0, k))
     routes, dropped, stats = results[best]
-    stats["solutions"] = sum(r[2]["solutions"] for r in results)
-    firsts = [r[2]["first_solution_s"] for r in results if r[2]["first_solution_s"] is not None]
+    stats["solutions"] = sum(r[2]["solutions"] for r in results.values())
+    firsts = [r[2]["first_solution_s"] for r in results.values()
+              if r[2]["first_solution_s"] is not None]
     stats["first_solution_s"] = min(firsts) if firsts else None
     stats["seed"] = seed
     return routes, dropped, stats
 
 
-def _search_job(job):
-    return _search(*job)
+def _search_job(k, job, queue):
+    queue.put((k, _search(*job)))
 
 
 def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
