@@ -156,10 +156,11 @@ def recent_visits(account: Account, problem: Problem, window_days: int) -> int:
     return max(given or 0, implied)
 
 
-def _cap(days: int, cap: int, reason: Reason) -> Rule:
+def _cap(days: int, reason: Reason) -> Rule:
+    """The rule for the policy's cap on visits in ``days`` days."""
     def rule(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
         count = recent_visits(account, problem, days)
-        limit = cap if cap >= 0 else getattr(problem.policy, f"max_visits_{days}d")
+        limit = getattr(problem.policy, f"max_visits_{days}d")
         return _check(f"visit_cap_{days}d", count >= limit,
                       f"{count} visit(s) in the last {days} days; the cap is {limit}", reason)
     return rule
@@ -205,7 +206,7 @@ def skilled_agent(account: Account, problem: Problem, agents: list[Agent]) -> Ru
 
 RULES: tuple[Rule, ...] = (
     holiday, visiting_day, do_not_visit, workplace, cool_down,
-    _cap(7, -1, Reason.VISIT_CAP_7D), _cap(30, -1, Reason.VISIT_CAP_30D),
+    _cap(7, Reason.VISIT_CAP_7D), _cap(30, Reason.VISIT_CAP_30D),
     agent_working, window_today, skilled_agent,
 )
 
