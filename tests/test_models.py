@@ -69,3 +69,14 @@ def test_problem_rejects_duplicate_ids_and_finds_accounts():
     problem = vp.Problem(accounts=(a,), agents=(g,), date=DATE)
     assert problem.account("A1") is a
     assert problem.working_agents() == []  # G1 works Saturdays only; DATE is a Tuesday
+
+
+def test_account_lookup_follows_copies_with_other_accounts():
+    from visitplan.compliance import prepare
+    a = Account(account_id="A1", lat=0, lon=0, risk="high")
+    g = Agent(agent_id="G1", start_lat=0, start_lon=0)
+    problem = vp.Problem(accounts=(a,), agents=(g,), date=DATE)
+    assert problem.account("A1").skills == frozenset()  # builds the index
+    prepared = prepare(problem)
+    assert prepared.account("A1").skills == frozenset({"senior"})
+    assert problem.account("A1").skills == frozenset()

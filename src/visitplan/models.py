@@ -174,7 +174,10 @@ class Problem(BaseModel):
     # Seconds per clock unit of every window, shift, break and service time. 60 (minutes)
     # for the CSV files; benchmark instances bring their own integer units.
     time_unit_s: float = Field(60.0, gt=0)
-    _index: dict[str, Account] = PrivateAttr(default_factory=dict)
+    # account_id -> Account, built on first use. Keyed to the accounts tuple it was
+    # built from: model_copy shares private attributes, and a copy with other
+    # accounts (prepare, history) must not answer from the old ones.
+    _index: tuple[tuple | None, dict[str, Account]] = PrivateAttr(default=(None, {}))
 
     @model_validator(mode="after")
     def _unique(self) -> "Problem":
@@ -228,9 +231,11 @@ class Problem(BaseModel):
         return [a for a in self.agents if self.weekday in a.days]
 
     def account(self, account_id: str) -> Account:
-        if not self._index:
-            self._index.update((a.account_id, a) for a in self.accounts)
-        return self._index[account_id]
+        built_from, index = self._index
+        if built_from is not self.accounts:
+            index = {a.account_id: a for a in self.accounts}
+            self._index = (self.accounts, index)
+        return index[account_id]
 
     @classmethod
     def from_csv(cls, accounts, agents, policy=None, date=None, **options) -> "Problem":
