@@ -54,9 +54,10 @@ def validate_files(problem: Problem, directory: str | Path) -> list[Violation]:
             return [Violation("BAD_FILE", f"routes.csv lacks columns {missing}")]
         for column in ("arrival", "start", "end"):
             routes[column] = pd.to_datetime(routes[column], format="%Y-%m-%dT%H:%M")
-    except (OSError, ValueError, pd.errors.ParserError) as exc:
+        breaks = _read_breaks(directory / "agents")
+    except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
         return [Violation("BAD_FILE", f"cannot read the plan in {directory}: {exc}")]
-    return check(problem, routes, unassigned, _read_breaks(directory / "agents"))
+    return check(problem, routes, unassigned, breaks)
 
 
 def _read_breaks(folder: Path) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:

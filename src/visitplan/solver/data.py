@@ -62,10 +62,6 @@ class SolverData:
             self._cache["options"] = grouped
         return self._cache["options"][account]
 
-    def ticks(self, units: int) -> int:
-        """Clock units are the model's time unit; kept as a named step for clarity."""
-        return units
-
     def travel_ticks(self, speed: float) -> np.ndarray:
         """Travel time in clock units, rounded up so that a written schedule never runs short."""
         key = ("ticks", speed)
@@ -76,7 +72,7 @@ class SolverData:
     def service_ticks(self) -> np.ndarray:
         if "service" not in self._cache:
             service = np.zeros(self.num_nodes, dtype=np.int64)
-            service[: self.n] = [self.ticks(self.accounts[a].service_min) for a in self.owner]
+            service[: self.n] = [self.accounts[a].service_min for a in self.owner]
             self._cache["service"] = service
         return self._cache["service"]
 

@@ -95,11 +95,11 @@ def _extract_route(model: RoutingModel, solution, v: int) -> Route | None:
     if v in model.breaks:
         rule = agent.break_rule
         interval = solution.IntervalVarContainer().Element(_interval_position(model, solution, v))
-        placed = place_break(legs, interval.StartValue(), data.ticks(rule.earliest),
-                             data.ticks(rule.latest), data.ticks(rule.duration))
+        placed = place_break(legs, interval.StartValue(), rule.earliest,
+                             rule.latest, rule.duration)
         if placed is not None:
             start, leg, after = placed
-            end = start + data.ticks(rule.duration)
+            end = start + rule.duration
             if 0 <= leg < len(legs):
                 if after:
                     departures[leg] = end

@@ -90,7 +90,7 @@ def _add_time_windows(model: RoutingModel) -> None:
     for node, (low, high) in enumerate(data.windows):
         time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(low, high)
     for v, agent in enumerate(data.agents):
-        low, high = data.ticks(agent.shift_start), data.ticks(agent.shift_end)
+        low, high = agent.shift_start, agent.shift_end
         time_dim.CumulVar(routing.Start(v)).SetRange(low, high)
         time_dim.CumulVar(routing.End(v)).SetRange(low, high)
 
@@ -105,7 +105,7 @@ def _add_breaks(model: RoutingModel) -> None:
             continue
         rule = agent.break_rule
         interval = solver.FixedDurationIntervalVar(
-            data.ticks(rule.earliest), data.ticks(rule.latest), data.ticks(rule.duration),
+            rule.earliest, rule.latest, rule.duration,
             False, f"break:{v}")
         model.time.SetBreakIntervalsOfVehicle([interval], v, node_visit)
         model.breaks[v] = interval

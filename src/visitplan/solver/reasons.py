@@ -12,11 +12,11 @@ def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
     agent = data.agents[vehicle]
     ticks = data.travel_ticks(data.speeds[vehicle])
     start, end = data.start_node(vehicle), data.end_node(vehicle)
-    service = data.ticks(data.accounts[account].service_min)
+    service = data.accounts[account].service_min
     for node in data.options(account):
         low, high = data.windows[node]
-        begin = max(low, data.ticks(agent.shift_start) + int(ticks[start, node]))
-        if begin <= high and begin + service + int(ticks[node, end]) <= data.ticks(agent.shift_end):
+        begin = max(low, agent.shift_start + int(ticks[start, node]))
+        if begin <= high and begin + service + int(ticks[node, end]) <= agent.shift_end:
             return True
     return False
 
