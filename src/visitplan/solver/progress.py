@@ -9,19 +9,18 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 
 
 class SearchMonitor:
-    """Counts solutions and, when enabled, shows them with a rich progress bar.
+    """Counts solutions and, used as a context manager, shows them with a rich progress bar.
 
     OR-Tools calls :meth:`on_solution` for every solution it accepts; the
     bar itself is redrawn by rich's refresh thread, so elapsed time moves
     even while no new solution comes in.
     """
 
-    def __init__(self, routing, time_limit: float, began: float, enabled: bool = True):
+    def __init__(self, routing, time_limit: float, began: float):
         self.routing = routing
         self.time_limit = time_limit
         self.began = began
         self.search_began = time.monotonic()
-        self.enabled = enabled
         self.solutions = 0
         self.first_solution_s: float | None = None
         self.best: int | None = None

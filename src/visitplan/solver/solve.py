@@ -159,7 +159,7 @@ def _search(problem, eligible, agents, began, time_limit, seed, progress, soluti
     model = build_model(data)
     build_s = time.monotonic() - began
     remaining = max(0.1, time_limit * (1 - reserve(data.num_nodes)) - build_s)
-    monitor = SearchMonitor(model.routing, remaining, began, enabled=progress)
+    monitor = SearchMonitor(model.routing, remaining, began)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     with monitor if progress else nullcontext():
         solution = model.routing.SolveWithParameters(
