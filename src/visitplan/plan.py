@@ -112,6 +112,9 @@ class SolverStats(_Frozen):
     first_solution_s: float | None = None
     wall_s: float = 0.0
     solutions: int = 0
+    # PyVRP's first plan (solver/warm.py): "used", "none found" or "off"; seconds spent on it.
+    warm_start: str = "off"
+    warm_start_s: float = 0.0
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from pathlib import Path
+from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -87,6 +88,12 @@ class TravelSettings(_Section):
 class SolverSettings(_Section):
     time_limit_s: float = Field(30.0, gt=0)
     seed: int = Field(0, ge=0)
+    # PyVRP's plan as OR-Tools' start (solver/warm.py): "auto" uses it where it
+    # measured better: on days where every account is must-visit (a plain
+    # VRPTW), and on one worker of a portfolio otherwise.
+    warm_start: Literal["auto", "always", "never"] = "auto"
+    # Share of the search time PyVRP gets before OR-Tools takes over.
+    warm_start_share: float = Field(0.8, gt=0, le=1)
 
 
 class Scoring(_Section):

@@ -108,6 +108,7 @@ def _add_breaks(model: RoutingModel) -> None:
             rule.earliest, rule.latest, rule.duration,
             False, f"break:{v}")
         model.time.SetBreakIntervalsOfVehicle([interval], v, node_visit)
+        routing.AddIntervalToAssignment(interval)  # a plan loaded from routes carries it
         model.breaks[v] = interval
 
 

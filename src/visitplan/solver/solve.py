@@ -12,6 +12,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 from ..compliance import prepare, screen
 from ..models import Problem
 from ..plan import Plan, Reason, Route, SolverStats, Unassigned
+from . import warm
 from .data import build_data
 from .extract import extract_routes
 from .model import build_model
@@ -26,6 +27,12 @@ def reserve(nodes: int) -> float:
     pass can run for seconds past OR-Tools' own limit (Homberger 1000: +15 s at 120 s)."""
     return RESERVE + min(0.10, nodes / 10_000)
 
+
+# Kept from PyVRP for loading its plan into OR-Tools when no OR-Tools search follows.
+LOAD_SHARE = 0.05
+
+# Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
+GIVE_UP = 0.3
 
 # Independent searches, one per worker: (first-solution strategy, metaheuristic).
 # The first is the best alone on the 1,000-account day; the second complements it
@@ -111,7 +118,8 @@ def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, sol
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     jobs = [(problem, eligible, agents, began, time_limit, seed + k, False, solution_limit,
-             PORTFOLIO[k % len(PORTFOLIO)]) for k in range(workers)]
+             PORTFOLIO[k % len(PORTFOLIO)], use_warm_start(problem, eligible, k, workers))
+            for k in range(workers)]
     processes = [context.Process(target=_search_job, args=(k, job, queue), daemon=True)
                  for k, job in enumerate(jobs)]
     status = None
@@ -147,26 +155,86 @@ def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, sol
     return routes, dropped, stats
 
 
+def use_warm_start(problem: Problem, eligible, worker: int, workers: int) -> bool:
+    """Whether this worker starts from PyVRP's plan (policy ``solver.warm_start``).
+
+    PyVRP's search is far ahead of OR-Tools' when every visit is required
+    (Solomon 10 s: 0.3% against 3.4% above the best known) but behind when
+    valuable accounts compete for too little time (the 1,000-account day at
+    10 s: objective 51.4M against 47.6M; benchmarks/README.md), so "auto"
+    uses it on all workers of a must-visit-only day, and otherwise on every
+    second worker of a portfolio.
+    """
+    mode = problem.policy.solver.warm_start
+    if mode != "auto":
+        return mode == "always"
+    if all(a.must_visit for a in eligible):
+        return True
+    return worker % 2 == 1
+
+
+def _warm_start(model, remaining, seed, solution_limit, use_warm):
+    """PyVRP's plan (``warm.py``), loaded into the OR-Tools model.
+
+    Returns the assignment (or ``None``), the seconds spent, and when
+    PyVRP's first feasible plan appeared. OR-Tools cannot restart its
+    search from a loaded plan when breaks are modelled (the restore fails),
+    so on such days PyVRP gets all the search time and the loaded plan is
+    the result.
+    """
+    share = model.data.problem.policy.solver.warm_start_share
+    if not use_warm or solution_limit is not None:
+        # A solution limit asks for OR-Tools' deterministic stop; PyVRP stops on time.
+        return None, 0.0, None
+    if model.breaks:
+        share = 1 - LOAD_SHARE
+    began = time.monotonic()
+    clock = warm.Clock(deadline=began + remaining * share,
+                       give_up=began + remaining * min(share, GIVE_UP))
+    routes = warm.search(model.data, model.penalties, clock, seed)
+    start = warm.to_assignment(model, routes) if routes is not None else None
+    return start, time.monotonic() - began, clock.first_feasible if start else None
+
+
+def _status(model) -> str:
+    return routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+
+
 def _search_job(k, job, queue):
     queue.put((k, _search(*job)))
 
 
 def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-            strategy=PORTFOLIO[0]):
+            strategy=PORTFOLIO[0], use_warm=None):
     from .reasons import explain_drops
 
     data = build_data(problem, eligible, agents, seed)
     model = build_model(data)
+    if use_warm is None:
+        use_warm = use_warm_start(problem, eligible, worker=0, workers=1)
     build_s = time.monotonic() - began
     remaining = max(0.1, time_limit * (1 - reserve(data.num_nodes)) - build_s)
     monitor = SearchMonitor(model.routing, remaining, began)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     with monitor if progress else nullcontext():
-        solution = model.routing.SolveWithParameters(
-            search_parameters(remaining, solution_limit, strategy))
-    status = routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
+        start, warm_s, first_feasible = _warm_start(model, remaining, seed, solution_limit,
+                                                    use_warm)
+        params = search_parameters(remaining - warm_s, solution_limit, strategy)
+        if start is not None and model.breaks:
+            solution, status = start, "PYVRP_PLAN_LOADED"
+        elif start is not None:
+            solution = model.routing.SolveFromAssignmentWithParameters(start, params) or start
+            status = _status(model)
+        else:
+            solution = model.routing.SolveWithParameters(params)
+            status = _status(model)
+    first_s = monitor.first_solution_s
+    if first_feasible is not None:  # PyVRP's first plan within its rules came earlier
+        first_s = round(first_feasible - began, 3)
     stats = dict(status=status, seed=seed, time_limit_s=time_limit, build_s=round(build_s, 3),
-                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions)
+                 first_solution_s=first_s, solutions=monitor.solutions,
+                 warm_start_s=round(warm_s, 3),
+                 warm_start="used" if start is not None else ("none found" if warm_s else "off"))
     if solution is None:
         failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
                              detail=f"the solver found no plan ({status})")

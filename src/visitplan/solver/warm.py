@@ -1,0 +1,299 @@
+"""A first plan from PyVRP's iterated local search, handed to OR-Tools.
+
+OR-Tools' local search plateaus a few percent above the best known plans
+on time-window instances and often cannot fit fleet-tight days at all
+(benchmarks/README.md); PyVRP's search gets within a fraction of a percent
+in the same time. So the search runs in two phases: PyVRP on the part of
+the day it can express, then the OR-Tools model, which holds every rule,
+starts from that plan and improves it (or repairs it) for the time left.
+
+What PyVRP sees, per option node of ``SolverData``:
+
+- one client per visit option, the options of an account in one
+  mutually exclusive group, so at most one window is used;
+- the drop penalty as the prize of an optional account; must-visit
+  accounts required;
+- one vehicle type per agent: own start and end place, shift, visit cap
+  and work-unit capacity;
+- one routing profile per (speed, skills) pair: arcs into an account an
+  agent may not serve are made too long for any shift;
+- each agent's break as a required client that only that agent can take
+  (one load dimension per kind of break, capacity 1), at a place entered
+  from anywhere for free and left as if from a near neighbour of the next
+  account (a break has no place of its own); OR-Tools checks the real
+  break when it loads the plan (``to_assignment``) and drops from a route
+  what does not fit;
+- the soft preferred agent is left out (OR-Tools' search weighs it).
+"""
+
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+import pyvrp
+from pyvrp import PenaltyParams
+from pyvrp.exceptions import PenaltyBoundWarning
+
+from .data import SolverData
+from .model import RoutingModel
+
+# Prizes enter PyVRP's int64 cost sums; keep their total far from overflow.
+MAX_PRIZE = 2**40
+# How far PyVRP's penalty for a broken rule may grow past the largest prize.
+PENALTY_OVER_PRIZE = 100
+
+
+# A break has no place of its own. Its client is entered from a place, and
+# left towards a place, at the cost of a leg to that place's NEIGHBOURS-th
+# nearest place: close to the real leg it interrupts, and too dear to serve
+# as a shortcut across town.
+NEIGHBOURS = 8
+
+
+def to_pyvrp(data: SolverData, penalties: list[int]) -> pyvrp.ProblemData:
+    """PyVRP's view of the day.
+
+    Locations ``0..num_nodes-1`` are the nodes of ``data``; then one place
+    per break kind (a break has no place of its own). Clients are the visit
+    options in account order, then one required break client per agent
+    with a break.
+    """
+    num_agents = len(data.agents)
+    kinds = _break_kinds(data)
+    locations = [pyvrp.Location(x=0, y=0) for _ in range(data.num_nodes + len(kinds))]
+    depots = [pyvrp.Depot(location=data.start_node(v)) for v in range(num_agents)]
+    depots += [pyvrp.Depot(location=data.end_node(v)) for v in range(num_agents)]
+    demands, capacities = _load_dims(data, kinds)
+    clients, groups = _visit_clients(data, penalties, demands, len(kinds))
+    for v, agent in enumerate(data.agents):
+        if agent.break_applies():
+            rule, kind = agent.break_rule, kinds.index(_kind(agent))
+            clients.append(pyvrp.Client(
+                location=data.num_nodes + kind, service_duration=rule.duration,
+                tw_early=rule.earliest, tw_late=rule.latest, required=True,
+                delivery=[0] * len(demands) + [int(k == kind) for k in range(len(kinds))]))
+    profiles, distances, durations = _profiles(data, len(kinds))
+    vehicle_types = [
+        pyvrp.VehicleType(num_available=1, capacity=capacities[v], start_depot=v,
+                          end_depot=num_agents + v, tw_early=agent.shift_start,
+                          tw_late=agent.shift_end, profile=profiles[v])
+        for v, agent in enumerate(data.agents)]
+    return pyvrp.ProblemData(locations=locations, clients=clients, depots=depots,
+                             vehicle_types=vehicle_types, distance_matrices=distances,
+                             duration_matrices=durations, groups=groups)
+
+
+def _visit_clients(data: SolverData, penalties: list[int], demands: list[list[int]],
+                   num_kinds: int):
+    """One client per visit option; an account's options form one group."""
+    service = data.service_ticks()
+    clients, groups = [], []
+    for account, options in enumerate(_grouped(data)):
+        acc = data.accounts[account]
+        single = len(options) == 1
+        if not single:
+            groups.append(pyvrp.ClientGroup(
+                clients=list(range(len(clients), len(clients) + len(options))),
+                required=acc.must_visit))
+        for node in options:
+            low, high = data.windows[node]
+            clients.append(pyvrp.Client(
+                location=node, delivery=[d[node] for d in demands] + [0] * num_kinds,
+                service_duration=int(service[node]), tw_early=low, tw_late=high,
+                prize=min(MAX_PRIZE, penalties[account]),
+                required=acc.must_visit and single,
+                group=None if single else len(groups) - 1))
+    return clients, groups
+
+
+def _kind(agent) -> tuple[int, int, int]:
+    rule = agent.break_rule
+    return rule.earliest, rule.latest, rule.duration
+
+
+def _break_kinds(data: SolverData) -> list[tuple[int, int, int]]:
+    """Distinct break rules among the agents who take a break today."""
+    return sorted({_kind(a) for a in data.agents if a.break_applies()})
+
+
+def _grouped(data: SolverData) -> list[list[int]]:
+    """Option nodes per account, in node order (clients are numbered in this order)."""
+    return [data.options(a) for a in range(len(data.accounts))]
+
+
+def _load_dims(data: SolverData, kinds: list) -> tuple[list[list[int]], list[list[int]]]:
+    """Per-node demands and per-agent capacities: one dimension for the visit
+    cap and one for work units, each only when some agent has it; then one
+    per break kind, capacity 1 for the agents with that break, so that each
+    agent takes exactly its own break."""
+    demands, capacities = [], [[] for _ in data.agents]
+    if any(a.max_visits is not None for a in data.agents):
+        demands.append([1] * data.n)
+        for v, agent in enumerate(data.agents):
+            capacities[v].append(agent.max_visits if agent.max_visits is not None else data.n)
+    if any(a.capacity is not None for a in data.agents):
+        demands.append([data.accounts[a].load for a in data.owner])
+        total = max(1, sum(a.load for a in data.accounts))
+        for v, agent in enumerate(data.agents):
+            capacities[v].append(agent.capacity if agent.capacity is not None else total)
+    for kind in kinds:
+        for v, agent in enumerate(data.agents):
+            capacities[v].append(int(agent.break_applies() and _kind(agent) == kind))
+    return demands, capacities
+
+
+def _profiles(data: SolverData, num_kinds: int):
+    """One profile per (speed, barred accounts) pair; returns the profile of
+    each agent and the distance and duration matrices of each profile."""
+    keys, index, distances, durations = [], {}, [], []
+    service = data.service_ticks()
+    too_long = int(data.problem.day_units) * 4 + int(service.max(initial=0)) + 1
+    for v, agent in enumerate(data.agents):
+        speed = data.speeds[v]
+        barred = tuple(node for node, owner in enumerate(data.owner)
+                       if not agent.can_serve(data.accounts[owner]))
+        key = (speed, barred)
+        if key not in index:
+            index[key] = len(distances)
+            distance = _with_breaks(np.asarray(data.seconds[speed], dtype=np.int64), num_kinds)
+            duration = _with_breaks(np.asarray(data.travel_ticks(speed), dtype=np.int64),
+                                    num_kinds)
+            if barred:
+                distance[:, list(barred)] = too_long * max(1, int(distance.max()))
+                duration[:, list(barred)] = too_long
+            np.fill_diagonal(distance, 0)
+            np.fill_diagonal(duration, 0)
+            distances.append(distance)
+            durations.append(duration)
+        keys.append(index[key])
+    return keys, distances, durations
+
+
+def _with_breaks(matrix: np.ndarray, num_kinds: int) -> np.ndarray:
+    """``matrix`` with rows and columns for the break places appended."""
+    size = len(matrix)
+    out = np.zeros((size + num_kinds, size + num_kinds), dtype=np.int64)
+    out[:size, :size] = matrix
+    if num_kinds:
+        k = min(NEIGHBOURS, size - 1)
+        near = np.partition(matrix, k, axis=0)[k] if k > 0 else np.zeros(size, np.int64)
+        # Entering a break from a place and leaving it towards a place each cost
+        # a leg to a near neighbour: a break is taken near where the agent is.
+        out[size:, :size] = near
+        out[:size, size:] = near[:, None]
+    return out
+
+
+def solve_params(problem: pyvrp.ProblemData) -> pyvrp.SolveParams:
+    """PyVRP's defaults, but penalties that can grow past the largest prize:
+    with PyVRP's cap (1e5 per unit of excess), leaving a break or the visit
+    cap unkept can pay for itself on a day of valuable accounts."""
+    prizes = [c.prize for c in problem.clients() if not c.required]
+    cap = max(PenaltyParams().max_penalty, PENALTY_OVER_PRIZE * max(prizes, default=0))
+    return pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=cap))
+
+
+class Clock:
+    """PyVRP stopping criterion: stop at ``deadline``, or at ``give_up`` when
+    no feasible plan has been found by then (OR-Tools takes over). Records
+    when the first feasible plan appeared."""
+
+    def __init__(self, deadline: float, give_up: float):
+        self.deadline, self.give_up = deadline, give_up
+        self.first_feasible: float | None = None
+
+    def __call__(self, best_cost: float) -> bool:
+        now = time.monotonic()
+        if self.first_feasible is None and best_cost < float("inf"):
+            self.first_feasible = now
+        return now >= self.deadline or (self.first_feasible is None and now >= self.give_up)
+
+
+def search(data: SolverData, penalties: list[int], clock: Clock,
+           seed: int) -> list[list[int]] | None:
+    """Run PyVRP until ``clock`` stops it; the routes found, as option nodes
+    per agent, or ``None`` when it found no plan within every rule it models."""
+    problem = to_pyvrp(data, penalties)
+    with warnings.catch_warnings():
+        # Raised on days where a must-visit account cannot fit; OR-Tools explains those.
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pyvrp.solve(problem, stop=clock, seed=seed, collect_stats=False,
+                             display=False, params=solve_params(problem))
+    best = result.best
+    if not best.is_feasible():
+        return None
+    clients = [node for options in _grouped(data) for node in options]
+    routes: list[list[int]] = [[] for _ in data.agents]
+    client = pyvrp.ActivityType.CLIENT
+    for route in best.routes():  # break clients come after the visit options: left out
+        routes[route.vehicle_type()] = [clients[step.idx] for step in route.schedule()
+                                        if step.type == client and step.idx < len(clients)]
+    return routes
+
+
+def to_assignment(model: RoutingModel, routes: list[list[int]]):
+    """Load ``routes`` into the OR-Tools model, which checks every rule.
+
+    A route on which the agent's break does not fit (PyVRP only
+    approximates breaks) first loses visits, the least valuable whose
+    removal makes room, until it does; the search later refills it.
+    Returns the assignment, or ``None`` if the plan breaks a rule anyway.
+    """
+    value = [model.penalties[owner] for owner in model.data.owner]
+    routes = [_make_room(model.data, v, list(route), value) for v, route in enumerate(routes)]
+    indices = [[model.manager.NodeToIndex(node) for node in route] for route in routes]
+    return model.routing.ReadAssignmentFromRoutes(indices, True)
+
+
+def _make_room(data: SolverData, v: int, route: list[int], value: list[int]) -> list[int]:
+    while route and not fits(data, v, route):
+        by_value = sorted(range(len(route)), key=lambda k: value[route[k]])
+        cut = next((k for k in by_value if fits(data, v, route[:k] + route[k + 1:])),
+                   by_value[0])
+        del route[cut]
+    return route
+
+
+def fits(data: SolverData, v: int, route: list[int]) -> bool:
+    """Whether agent ``v`` can drive ``route`` (option nodes, in order) within
+    the windows and the shift, with the break in one of the gaps, the whole
+    break before or after a travel leg (as route sheets write it)."""
+    agent = data.agents[v]
+    stops = [data.start_node(v), *route, data.end_node(v)]
+    if not agent.break_applies():
+        return _schedule(data, v, stops, None)
+    return any(_schedule(data, v, stops, k) for k in range(len(stops)))
+
+
+def _schedule(data: SolverData, v: int, stops: list[int], gap: int | None) -> bool:
+    """Earliest schedule with the break in gap ``gap`` (before leg ``gap``;
+    ``len(stops) - 1``: after coming back); ``False`` if a window is missed."""
+    agent, rule = data.agents[v], data.agents[v].break_rule
+    travel, service = data.travel_ticks(data.speeds[v]), data.service_ticks()
+    ready = agent.shift_start
+    for k in range(len(stops) - 1):
+        here, there = stops[k], stops[k + 1]
+        leg = int(travel[here, there])
+        arrive = ready + leg
+        if k == gap:
+            if max(arrive, rule.earliest) <= rule.latest:       # travel, then rest
+                arrive = max(arrive, rule.earliest) + rule.duration
+            elif max(ready, rule.earliest) <= rule.latest:      # rest, then travel
+                arrive = max(ready, rule.earliest) + rule.duration + leg
+            else:
+                return False
+        if k == len(stops) - 2:
+            ready = arrive
+            break
+        low, high = data.windows[there]
+        if max(arrive, low) > high:
+            return False
+        ready = max(arrive, low) + int(service[there])
+    if gap == len(stops) - 1:
+        rest = max(ready, rule.earliest)
+        if rest > rule.latest:
+            return False
+        ready = rest + rule.duration
+    return ready <= agent.shift_end
