@@ -1,0 +1,197 @@
+"""PyVRP's plan as the OR-Tools model's start (solver/warm.py)."""
+
+import time
+
+import numpy as np
+import pyvrp
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import visitplan as vp
+from visitplan.compliance import prepare, screen
+from visitplan.solver import warm
+from visitplan.solver.data import build_data
+from visitplan.solver.model import build_model
+from visitplan.solver.solve import use_warm_start
+
+from ..conftest import account, agent, problem, solve_checked
+
+
+def model_of(prob, seed=0):
+    prob = prepare(prob)
+    eligible, _, _ = screen(prob)
+    data = build_data(prob, eligible, prob.working_agents(), seed)
+    return build_model(data)
+
+
+def policy(**solver):
+    return vp.Policy(solver=solver)
+
+
+def line_day(n=6, **agent_fields):
+    """n accounts on a line, 10 minutes apart, open all day; one agent."""
+    index = {f"A{i}": i for i in range(1, n + 1)} | {"start:G1": 0, "end:G1": 0}
+    seconds = 600 * np.abs(np.subtract.outer(np.arange(n + 1), np.arange(n + 1)))
+    accounts = [account(i, windows="09:00-18:00", service_min=20) for i in range(1, n + 1)]
+    fields = dict(shift_start="09:00", shift_end="18:00") | agent_fields
+    return problem(accounts, [agent(1, **fields)], travel=vp.Matrix(seconds, index))
+
+
+def test_each_window_is_a_client_and_an_accounts_windows_form_one_group():
+    prob = problem([account(1, windows="10:00-11:00; 15:00-16:00", must_visit=True),
+                    account(2, windows="10:00-12:00")],
+                   [agent(1, shift_start="09:00", shift_end="18:00")])
+    model = model_of(prob)
+    data = warm.to_pyvrp(model.data, model.penalties)
+    assert data.num_clients == 3 and data.num_groups == 1
+    (group,) = data.groups()
+    assert group.required and len(group.clients) == 2
+    single = next(c for k, c in enumerate(data.clients()) if k not in group.clients)
+    a2 = next(k for k, a in enumerate(model.data.accounts) if a.account_id == "A2")
+    assert not single.required and single.prize == model.penalties[a2]
+
+
+def test_an_agent_cannot_reach_accounts_beyond_their_skills():
+    prob = problem([account(1, windows="10:00-12:00", skills="senior"),
+                    account(2, windows="10:00-12:00")],
+                   [agent(1, shift_start="09:00", shift_end="18:00"),
+                    agent(2, shift_start="09:00", shift_end="18:00", skills="senior")])
+    model = model_of(prob)
+    data = warm.to_pyvrp(model.data, model.penalties)
+    junior = next(v for v, a in enumerate(model.data.agents) if a.agent_id == "G1")
+    senior_node = next(n for n, o in enumerate(model.data.owner)
+                       if model.data.accounts[o].account_id == "A1")
+    junior_profile = data.vehicle_type(junior).profile
+    senior_profile = data.vehicle_type(1 - junior).profile
+    assert junior_profile != senior_profile
+    home = model.data.start_node(junior)
+    assert data.duration_matrix(junior_profile)[home, senior_node] > prob.day_units
+    assert data.duration_matrix(senior_profile)[home, senior_node] < 60
+
+
+def test_every_agent_with_a_break_gets_exactly_one_break_client():
+    prob = problem([account(1, windows="10:00-12:00")],
+                   [agent(1, shift_start="09:00", shift_end="18:00", **{"break": "12:00-13:00/60"}),
+                    agent(2, shift_start="09:00", shift_end="18:00", **{"break": "12:00-13:00/60"}),
+                    agent(3, shift_start="09:00", shift_end="18:00", **{"break": "11:00-11:30/30"}),
+                    agent(4, shift_start="09:00", shift_end="18:00")])
+    model = model_of(prob)
+    data = warm.to_pyvrp(model.data, model.penalties)
+    breaks = [c for c in data.clients()[model.data.n:]]
+    assert len(breaks) == 3 and all(c.required for c in breaks)
+    # One load dimension per kind of break; each agent holds exactly its own kind.
+    kinds = [tuple(c.delivery) for c in breaks]
+    capacities = [tuple(data.vehicle_type(v).capacity) for v in range(4)]
+    for v, a in enumerate(model.data.agents):
+        wanted = sum(1 for k in kinds if k == capacities[v]) if a.break_applies() else 0
+        assert wanted == (2 if a.break_rule and a.break_rule.duration == 60 else
+                          1 if a.break_applies() else 0)
+
+
+def test_the_break_fits_only_where_the_route_leaves_it_room():
+    prob = line_day(6, **{"break": "12:00-12:00/60"})
+    model = model_of(prob)
+    data = model.data
+    by_id = {data.accounts[o].account_id: n for n, o in enumerate(data.owner)}
+    out_and_back = [by_id[f"A{i}"] for i in range(1, 7)]
+    # 6 visits x 20 min, 6 legs of 10 min out and an hour back: from 09:00, the
+    # last visit ends at 12:00, where the break fits before the drive home.
+    assert warm.fits(data, 0, out_and_back)
+    assert warm.fits(data, 0, out_and_back[:3])
+    shift = prob.agents[0].model_copy(update={"shift_end": 13 * 60 + 30})
+    tight = model_of(prob.model_copy(update={"agents": (shift,)})).data
+    assert not warm.fits(tight, 0, out_and_back)  # home at 14:00 with the break
+    assert warm.fits(tight, 0, out_and_back[:4])  # home at 11:40, break at home till 13:00
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(order=st.permutations(list(range(6))), length=st.integers(1, 6),
+       lunch=st.integers(10 * 60, 15 * 60), duration=st.sampled_from([30, 60, 90]),
+       end=st.integers(13 * 60, 18 * 60))
+def test_fits_agrees_with_the_or_tools_model(order, length, lunch, duration, end):
+    """The Python check and OR-Tools (which holds every rule) accept the same routes."""
+    prob = line_day(6, shift_end=f"{end // 60:02d}:{end % 60:02d}",
+                    **{"break": f"{lunch // 60:02d}:{lunch % 60:02d}-"
+                                f"{(lunch + 30) // 60:02d}:{(lunch + 30) % 60:02d}/{duration}"})
+    model = _cached_model(prob)
+    route = [n for n in order[:length]]
+    loaded = model.routing.ReadAssignmentFromRoutes(
+        [[model.manager.NodeToIndex(n) for n in route]], True) is not None
+    assert warm.fits(model.data, 0, route) == loaded
+
+
+_models: dict = {}
+
+
+def _cached_model(prob):
+    key = prob.agents[0].model_dump_json()
+    if key not in _models:
+        _models[key] = model_of(prob)
+    return _models[key]
+
+
+def test_a_route_without_room_for_the_break_loses_its_least_valuable_visit():
+    # Every place 10 minutes from every other: k visits of 20 min take 30k + 10 min,
+    # an hour more with the break. Six visits need 4 h 10 min, the shift has 3 h 50.
+    index = {f"A{i}": i for i in range(1, 7)} | {"start:G1": 0, "end:G1": 0}
+    seconds = np.full((7, 7), 600) - 600 * np.eye(7, dtype=int)
+    accounts = [account(i, windows="09:00-18:00", service_min=20,
+                        priority=0.5 if i == 4 else 5.0) for i in range(1, 7)]
+    prob = problem(accounts, [agent(1, shift_start="09:00", shift_end="12:50",
+                                    **{"break": "10:00-11:00/60"})],
+                   travel=vp.Matrix(seconds, index))
+    model = model_of(prob)
+    data = model.data
+    by_id = {data.accounts[o].account_id: n for n, o in enumerate(data.owner)}
+    route = [by_id[f"A{i}"] for i in range(1, 7)]
+    assert not warm.fits(data, 0, route)
+    assignment = warm.to_assignment(model, [route])
+    assert assignment is not None
+    kept = []
+    index = model.routing.Start(0)
+    while not model.routing.IsEnd(index):
+        index = assignment.Value(model.routing.NextVar(index))
+        if not model.routing.IsEnd(index):
+            kept.append(data.accounts[data.owner[model.manager.IndexToNode(index)]].account_id)
+    assert "A4" not in kept and len(kept) == 5
+
+
+def test_the_clock_gives_up_when_nothing_feasible_comes():
+    now = time.monotonic()
+    clock = warm.Clock(deadline=now + 60, give_up=now - 1)
+    assert clock(float("inf"))          # no feasible plan and past the give-up time
+    clock = warm.Clock(deadline=now + 60, give_up=now - 1)
+    assert not clock(1234)              # a feasible plan: keep going until the deadline
+    assert clock.first_feasible is not None
+
+
+def test_auto_uses_pyvrp_on_must_visit_days_and_on_every_second_worker_otherwise():
+    must = problem([account(1, must_visit=True)], [agent(1)])
+    mixed = problem([account(1, must_visit=True), account(2)], [agent(1)])
+    assert use_warm_start(must, list(must.accounts), 0, 1)
+    assert not use_warm_start(mixed, list(mixed.accounts), 0, 2)
+    assert use_warm_start(mixed, list(mixed.accounts), 1, 2)
+    never = mixed.model_copy(update={"policy": policy(warm_start="never")})
+    always = mixed.model_copy(update={"policy": policy(warm_start="always")})
+    assert not use_warm_start(never, list(mixed.accounts), 1, 2)
+    assert use_warm_start(always, list(mixed.accounts), 0, 1)
+
+
+@pytest.mark.parametrize("with_break", [False, True])
+def test_a_day_planned_from_pyvrps_plan_keeps_every_rule(with_break):
+    rng = np.random.default_rng(3)
+    accounts = [account(i, *rng.normal(0, 0.02, 2), priority=float(rng.integers(1, 5)),
+                        windows=rng.choice(["09:00-12:00", "13:00-17:00", "10:00-11:00; 16:00-18:00"]),
+                        service_min=25, skills="senior" if i % 7 == 0 else "")
+                for i in range(40)]
+    extra = {"break": "12:00-13:00/45"} if with_break else {}
+    agents = [agent(k, shift_start="09:00", shift_end="18:00", skills="senior" if k == 1 else "",
+                    max_visits=8, **extra) for k in range(1, 4)]
+    prob = problem(accounts, agents, policy=policy(warm_start="always"))
+    plan = solve_checked(prob, time_limit=3.0)
+    assert plan.stats.warm_start == "used"
+    assert plan.stats.status == ("PYVRP_PLAN_LOADED" if with_break else plan.stats.status)
+    assert len(plan.routes) + len(plan.unassigned) == 40
+    assert plan.routes.groupby("agent_id").size().max() <= 8
+    assert 15 <= len(plan.routes) <= 24
