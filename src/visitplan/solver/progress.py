@@ -29,18 +29,23 @@ class SearchMonitor:
 
     def __enter__(self) -> "SearchMonitor":
         self._progress = Progress(
-            SpinnerColumn(), TextColumn("searching"), BarColumn(),
+            SpinnerColumn(), TextColumn("searching ({task.fields[phase]})"), BarColumn(),
             TextColumn("{task.fields[solutions]} solutions, best {task.fields[best]}"),
             TimeElapsedColumn(), console=Console(stderr=True), transient=True)
         self._progress.__enter__()
         self._task = self._progress.add_task("search", total=self.time_limit,
-                                             solutions=0, best="-")
+                                             solutions=0, best="-", phase="OR-Tools")
         return self
 
     def __exit__(self, *exc) -> None:
         if self._progress is not None:
             self._progress.update(self._task, completed=self.time_limit)
             self._progress.__exit__(*exc)
+
+    def phase(self, name: str) -> None:
+        """Name the search running now (PyVRP's first plan, then OR-Tools)."""
+        if self._progress is not None:
+            self._progress.update(self._task, phase=name)
 
     def on_solution(self) -> None:
         now = time.monotonic()

@@ -196,6 +196,32 @@ def _warm_start(model, remaining, seed, solution_limit, use_warm):
     return start, time.monotonic() - began, clock.first_feasible if start else None
 
 
+def _run(model, monitor, remaining, seed, solution_limit, strategy, use_warm):
+    """PyVRP's plan (when ``use_warm``), then OR-Tools' search from it or from scratch.
+
+    Returns the assignment (``None`` if no plan), the status, and the warm
+    start's statistics.
+    """
+    if use_warm:
+        monitor.phase("PyVRP")
+    start, warm_s, first_feasible = _warm_start(model, remaining, seed, solution_limit,
+                                                use_warm)
+    monitor.phase("OR-Tools")
+    warm_stats = dict(warm_start_s=round(warm_s, 3),
+                      warm_start="used" if start is not None else
+                      ("none found" if warm_s else "off"))
+    if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
+        warm_stats["first_solution_s"] = round(first_feasible - monitor.began, 3)
+    params = search_parameters(remaining - warm_s, solution_limit, strategy)
+    if start is None:
+        return model.routing.SolveWithParameters(params), _status(model), warm_stats
+    if not model.breaks:
+        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+        if solution is not None:
+            return solution, _status(model), warm_stats
+    return start, "PYVRP_PLAN_LOADED", warm_stats
+
+
 def _status(model) -> str:
     return routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
 
@@ -217,24 +243,11 @@ def _search(problem, eligible, agents, began, time_limit, seed, progress, soluti
     monitor = SearchMonitor(model.routing, remaining, began)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     with monitor if progress else nullcontext():
-        start, warm_s, first_feasible = _warm_start(model, remaining, seed, solution_limit,
-                                                    use_warm)
-        params = search_parameters(remaining - warm_s, solution_limit, strategy)
-        if start is not None and model.breaks:
-            solution, status = start, "PYVRP_PLAN_LOADED"
-        elif start is not None:
-            solution = model.routing.SolveFromAssignmentWithParameters(start, params) or start
-            status = _status(model)
-        else:
-            solution = model.routing.SolveWithParameters(params)
-            status = _status(model)
-    first_s = monitor.first_solution_s
-    if first_feasible is not None:  # PyVRP's first plan within its rules came earlier
-        first_s = round(first_feasible - began, 3)
+        solution, status, warm_stats = _run(model, monitor, remaining, seed, solution_limit,
+                                            strategy, use_warm)
     stats = dict(status=status, seed=seed, time_limit_s=time_limit, build_s=round(build_s, 3),
-                 first_solution_s=first_s, solutions=monitor.solutions,
-                 warm_start_s=round(warm_s, 3),
-                 warm_start="used" if start is not None else ("none found" if warm_s else "off"))
+                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions)
+    stats.update(warm_stats)
     if solution is None:
         failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
                              detail=f"the solver found no plan ({status})")
