@@ -4,7 +4,8 @@ Records, for each time limit, the time to build the model, the time to
 the first feasible plan, the wall time (the limit must hold within 10%),
 and the plan's quality: accounts planned, priority served, travel.
 
-    python benchmarks/daily.py --limits 10 30 60 --out benchmarks/out/daily.csv
+    python benchmarks/daily.py --limits 10 30 60 --out benchmarks/out/daily.csv \
+        [--workers 2] [--warm-start auto|always|never]
 """
 
 from __future__ import annotations
@@ -24,9 +25,15 @@ def day(accounts: int, agents: int, seed: int) -> vp.Problem:
                                   date=DEMO_DATE)
 
 
-def run(problem: vp.Problem, limit: float, seed: int) -> dict:
+def with_warm_start(problem: vp.Problem, mode: str) -> vp.Problem:
+    solver = problem.policy.solver.model_copy(update={"warm_start": mode})
+    return problem.model_copy(update={"policy": problem.policy.model_copy(
+        update={"solver": solver})})
+
+
+def run(problem: vp.Problem, limit: float, seed: int, workers: int = 1) -> dict:
     began = time.monotonic()
-    plan = vp.solve(problem, time_limit=limit, seed=seed)
+    plan = vp.solve(problem, time_limit=limit, seed=seed, workers=workers)
     wall = time.monotonic() - began
     kpis = plan.kpis
     violations = vp.validate(problem, plan)
@@ -38,6 +45,8 @@ def run(problem: vp.Problem, limit: float, seed: int) -> dict:
         "priority_served": kpis["priority"]["served"], "served_pct": kpis["priority"]["served_pct"],
         "travel_km": kpis["travel"]["km"], "objective": plan.stats.objective,
         "solutions": plan.stats.solutions, "violations": len(violations),
+        "workers": workers, "warm_start": problem.policy.solver.warm_start,
+        "warm_start_used": plan.stats.warm_start == "used",
     }
 
 
@@ -48,9 +57,12 @@ def main() -> None:
     parser.add_argument("--limits", type=float, nargs="+", default=[10, 30, 60])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--warm-start", choices=["auto", "always", "never"], default="auto",
+                        help="policy solver.warm_start (PyVRP's plan as OR-Tools' start)")
     args = parser.parse_args()
-    problem = day(args.accounts, args.agents, seed=7)
-    rows = [run(problem, limit, args.seed) for limit in args.limits]
+    problem = with_warm_start(day(args.accounts, args.agents, seed=7), args.warm_start)
+    rows = [run(problem, limit, args.seed, args.workers) for limit in args.limits]
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     if args.out:

@@ -43,7 +43,7 @@ def test_each_window_is_a_client_and_an_accounts_windows_form_one_group():
                     account(2, windows="10:00-12:00")],
                    [agent(1, shift_start="09:00", shift_end="18:00")])
     model = model_of(prob)
-    data = warm.to_pyvrp(model.data, model.penalties)
+    data, fleet = warm.to_pyvrp(model.data, model.penalties)
     assert data.num_clients == 3 and data.num_groups == 1
     (group,) = data.groups()
     assert group.required and len(group.clients) == 2
@@ -58,12 +58,13 @@ def test_an_agent_cannot_reach_accounts_beyond_their_skills():
                    [agent(1, shift_start="09:00", shift_end="18:00"),
                     agent(2, shift_start="09:00", shift_end="18:00", skills="senior")])
     model = model_of(prob)
-    data = warm.to_pyvrp(model.data, model.penalties)
+    data, fleet = warm.to_pyvrp(model.data, model.penalties)
     junior = next(v for v, a in enumerate(model.data.agents) if a.agent_id == "G1")
     senior_node = next(n for n, o in enumerate(model.data.owner)
                        if model.data.accounts[o].account_id == "A1")
-    junior_profile = data.vehicle_type(junior).profile
-    senior_profile = data.vehicle_type(1 - junior).profile
+    type_of = {v: t for t, agents in enumerate(fleet) for v in agents}
+    junior_profile = data.vehicle_type(type_of[junior]).profile
+    senior_profile = data.vehicle_type(type_of[1 - junior]).profile
     assert junior_profile != senior_profile
     home = model.data.start_node(junior)
     assert data.duration_matrix(junior_profile)[home, senior_node] > prob.day_units
@@ -77,16 +78,34 @@ def test_every_agent_with_a_break_gets_exactly_one_break_client():
                     agent(3, shift_start="09:00", shift_end="18:00", **{"break": "11:00-11:30/30"}),
                     agent(4, shift_start="09:00", shift_end="18:00")])
     model = model_of(prob)
-    data = warm.to_pyvrp(model.data, model.penalties)
+    data, fleet = warm.to_pyvrp(model.data, model.penalties)
     breaks = [c for c in data.clients()[model.data.n:]]
     assert len(breaks) == 3 and all(c.required for c in breaks)
     # One load dimension per kind of break; each agent holds exactly its own kind.
     kinds = [tuple(c.delivery) for c in breaks]
-    capacities = [tuple(data.vehicle_type(v).capacity) for v in range(4)]
+    type_of = {v: t for t, agents in enumerate(fleet) for v in agents}
+    capacities = [tuple(data.vehicle_type(type_of[v]).capacity) for v in range(4)]
+    assert sorted(map(len, fleet)) == [1, 1, 2]  # the two agents with the same break share a type
     for v, a in enumerate(model.data.agents):
         wanted = sum(1 for k in kinds if k == capacities[v]) if a.break_applies() else 0
         assert wanted == (2 if a.break_rule and a.break_rule.duration == 60 else
                           1 if a.break_applies() else 0)
+
+
+def test_agents_pyvrp_cannot_tell_apart_share_a_type_and_each_gets_one_route():
+    accounts = [account(i, 0.002 * i, windows="09:00-17:00", service_min=30) for i in range(1, 13)]
+    agents = [agent(k, shift_start="09:00", shift_end="13:00") for k in range(1, 4)]
+    agents.append(agent(4, shift_start="09:00", shift_end="13:00", start_lat=31.25))
+    model = model_of(problem(accounts, agents))
+    data, fleet = warm.to_pyvrp(model.data, model.penalties)
+    assert sorted(map(len, fleet)) == [1, 3]
+    assert data.vehicle_type(next(t for t, f in enumerate(fleet) if len(f) == 3)).num_available == 3
+    routes = warm.search(model.data, model.penalties,
+                         warm.Clock(time.monotonic() + 1, time.monotonic() + 1), seed=0)
+    assert len(routes) == 4
+    visited = [n for route in routes for n in route]
+    assert len(visited) == len(set(visited)) == 12  # 4 h each: 12 half-hour visits fit
+    assert all(warm.fits(model.data, v, route) for v, route in enumerate(routes))
 
 
 def test_the_break_fits_only_where_the_route_leaves_it_room():

@@ -52,13 +52,16 @@ PENALTY_OVER_PRIZE = 100
 NEIGHBOURS = 8
 
 
-def to_pyvrp(data: SolverData, penalties: list[int]) -> pyvrp.ProblemData:
-    """PyVRP's view of the day.
+def to_pyvrp(data: SolverData,
+             penalties: list[int]) -> tuple[pyvrp.ProblemData, list[list[int]]]:
+    """PyVRP's view of the day, and the agents behind each vehicle type.
 
     Locations ``0..num_nodes-1`` are the nodes of ``data``; then one place
     per break kind (a break has no place of its own). Clients are the visit
     options in account order, then one required break client per agent
-    with a break.
+    with a break. Agents that PyVRP cannot tell apart (same places, shift,
+    limits, break and profile) share one vehicle type: its search handles
+    a fleet of one type better than many types of one vehicle each.
     """
     num_agents = len(data.agents)
     kinds = _break_kinds(data)
@@ -75,14 +78,30 @@ def to_pyvrp(data: SolverData, penalties: list[int]) -> pyvrp.ProblemData:
                 tw_early=rule.earliest, tw_late=rule.latest, required=True,
                 delivery=[0] * len(demands) + [int(k == kind) for k in range(len(kinds))]))
     profiles, distances, durations = _profiles(data, len(kinds))
-    vehicle_types = [
-        pyvrp.VehicleType(num_available=1, capacity=capacities[v], start_depot=v,
-                          end_depot=num_agents + v, tw_early=agent.shift_start,
-                          tw_late=agent.shift_end, profile=profiles[v])
-        for v, agent in enumerate(data.agents)]
-    return pyvrp.ProblemData(locations=locations, clients=clients, depots=depots,
-                             vehicle_types=vehicle_types, distance_matrices=distances,
-                             duration_matrices=durations, groups=groups)
+    fleet = _fleet(data, profiles, distances, durations, capacities)
+    vehicle_types = []
+    for agents in fleet:
+        v, agent = agents[0], data.agents[agents[0]]
+        vehicle_types.append(pyvrp.VehicleType(
+            num_available=len(agents), capacity=capacities[v], start_depot=v,
+            end_depot=num_agents + v, tw_early=agent.shift_start, tw_late=agent.shift_end,
+            profile=profiles[v]))
+    problem = pyvrp.ProblemData(locations=locations, clients=clients, depots=depots,
+                                vehicle_types=vehicle_types, distance_matrices=distances,
+                                duration_matrices=durations, groups=groups)
+    return problem, fleet
+
+
+def _fleet(data: SolverData, profiles, distances, durations, capacities) -> list[list[int]]:
+    """Agents grouped by everything PyVRP sees of them, in agent order."""
+    groups: dict[tuple, list[int]] = {}
+    for v, agent in enumerate(data.agents):
+        p, start, end = profiles[v], data.start_node(v), data.end_node(v)
+        places = tuple(m[start].tobytes() + m[:, end].tobytes()
+                       for m in (distances[p], durations[p]))
+        key = (p, places, tuple(capacities[v]), agent.shift_start, agent.shift_end)
+        groups.setdefault(key, []).append(v)
+    return list(groups.values())
 
 
 def _visit_clients(data: SolverData, penalties: list[int], demands: list[list[int]],
@@ -215,7 +234,7 @@ def search(data: SolverData, penalties: list[int], clock: Clock,
            seed: int) -> list[list[int]] | None:
     """Run PyVRP until ``clock`` stops it; the routes found, as option nodes
     per agent, or ``None`` when it found no plan within every rule it models."""
-    problem = to_pyvrp(data, penalties)
+    problem, fleet = to_pyvrp(data, penalties)
     with warnings.catch_warnings():
         # Raised on days where a must-visit account cannot fit; OR-Tools explains those.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
@@ -227,9 +246,11 @@ def search(data: SolverData, penalties: list[int], clock: Clock,
     clients = [node for options in _grouped(data) for node in options]
     routes: list[list[int]] = [[] for _ in data.agents]
     client = pyvrp.ActivityType.CLIENT
+    free = [list(agents) for agents in fleet]  # agents of each type without a route yet
     for route in best.routes():  # break clients come after the visit options: left out
-        routes[route.vehicle_type()] = [clients[step.idx] for step in route.schedule()
-                                        if step.type == client and step.idx < len(clients)]
+        routes[free[route.vehicle_type()].pop(0)] = [
+            clients[step.idx] for step in route.schedule()
+            if step.type == client and step.idx < len(clients)]
     return routes
 
 
