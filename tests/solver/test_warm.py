@@ -180,6 +180,7 @@ def test_the_clock_gives_up_when_nothing_feasible_comes():
     now = time.monotonic()
     clock = warm.Clock(deadline=now + 60, give_up=now - 1)
     assert clock(float("inf"))          # no feasible plan and past the give-up time
+    assert clock(np.iinfo(np.int64).max)  # how PyVRP reports it
     clock = warm.Clock(deadline=now + 60, give_up=now - 1)
     assert not clock(1234)              # a feasible plan: keep going until the deadline
     assert clock.first_feasible is not None

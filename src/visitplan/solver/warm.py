@@ -214,6 +214,9 @@ def solve_params(problem: pyvrp.ProblemData) -> pyvrp.SolveParams:
     return pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=cap))
 
 
+INFEASIBLE = 2**62
+
+
 class Clock:
     """PyVRP stopping criterion: stop at ``deadline``, or at ``give_up`` when
     no feasible plan has been found by then (OR-Tools takes over). Records
@@ -225,7 +228,8 @@ class Clock:
 
     def __call__(self, best_cost: float) -> bool:
         now = time.monotonic()
-        if self.first_feasible is None and best_cost < float("inf"):
+        # PyVRP reports an infeasible best as the largest cost it can hold.
+        if self.first_feasible is None and best_cost < INFEASIBLE:
             self.first_feasible = now
         return now >= self.deadline or (self.first_feasible is None and now >= self.give_up)
 
