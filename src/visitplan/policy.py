@@ -92,7 +92,8 @@ class SolverSettings(_Section):
     # measured better: on days where every account is must-visit (a plain
     # VRPTW), and on one worker of a portfolio otherwise.
     warm_start: Literal["auto", "always", "never"] = "auto"
-    # Share of the search time PyVRP gets before OR-Tools takes over.
+    # Share of the search time PyVRP gets when OR-Tools searches on from its plan
+    # (solve.polishes); otherwise PyVRP gets all of it.
     warm_start_share: float = Field(0.8, gt=0, le=1)
 
 

@@ -3,9 +3,10 @@
 OR-Tools' local search plateaus a few percent above the best known plans
 on time-window instances and often cannot fit fleet-tight days at all
 (benchmarks/README.md); PyVRP's search gets within a fraction of a percent
-in the same time. So the search runs in two phases: PyVRP on the part of
-the day it can express, then the OR-Tools model, which holds every rule,
-starts from that plan and improves it (or repairs it) for the time left.
+in the same time. So PyVRP searches the day as far as it can express it,
+and its plan is loaded into the OR-Tools model, which holds every rule,
+checks the plan and, where it weighs more than PyVRP, searches on from it
+(``solve.polishes``).
 
 What PyVRP sees, per option node of ``SolverData``:
 
@@ -13,16 +14,16 @@ What PyVRP sees, per option node of ``SolverData``:
   mutually exclusive group, so at most one window is used;
 - the drop penalty as the prize of an optional account; must-visit
   accounts required;
-- one vehicle type per agent: own start and end place, shift, visit cap
-  and work-unit capacity;
+- one vehicle type per kind of agent: start and end place, shift, visit
+  cap and work-unit capacity;
 - one routing profile per (speed, skills) pair: arcs into an account an
   agent may not serve are made too long for any shift;
-- each agent's break as a required client that only that agent can take
-  (one load dimension per kind of break, capacity 1), at a place entered
-  from anywhere for free and left as if from a near neighbour of the next
-  account (a break has no place of its own); OR-Tools checks the real
-  break when it loads the plan (``to_assignment``) and drops from a route
-  what does not fit;
+- each agent's break as a required client that only agents with that
+  kind of break can take (one load dimension per kind, capacity 1), at a
+  place reached from and left towards each place at the cost of a leg to
+  a near neighbour (a break has no place of its own); the real break is
+  checked before loading (``fits``) and a route without room for it loses
+  visits;
 - the soft preferred agent is left out (OR-Tools' search weighs it).
 """
 
