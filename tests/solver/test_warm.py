@@ -13,7 +13,7 @@ from visitplan.compliance import prepare, screen
 from visitplan.solver import warm
 from visitplan.solver.data import build_data
 from visitplan.solver.model import build_model
-from visitplan.solver.solve import use_warm_start
+from visitplan.solver.solve import GIVE_UP, PATIENT, warm_start_patience
 
 from ..conftest import account, agent, problem, solve_checked
 
@@ -189,13 +189,29 @@ def test_the_clock_gives_up_when_nothing_feasible_comes():
 def test_auto_uses_pyvrp_on_must_visit_days_and_on_every_second_worker_otherwise():
     must = problem([account(1, must_visit=True)], [agent(1)])
     mixed = problem([account(1, must_visit=True), account(2)], [agent(1)])
-    assert use_warm_start(must, list(must.accounts), 0, 1)
-    assert not use_warm_start(mixed, list(mixed.accounts), 0, 2)
-    assert use_warm_start(mixed, list(mixed.accounts), 1, 2)
+    assert warm_start_patience(must, list(must.accounts), 0, 1) == PATIENT
+    assert warm_start_patience(must, list(must.accounts), 1, 2) == GIVE_UP
+    assert warm_start_patience(mixed, list(mixed.accounts), 0, 2) is None
+    assert warm_start_patience(mixed, list(mixed.accounts), 1, 2) == GIVE_UP
     never = mixed.model_copy(update={"policy": policy(warm_start="never")})
     always = mixed.model_copy(update={"policy": policy(warm_start="always")})
-    assert not use_warm_start(never, list(mixed.accounts), 1, 2)
-    assert use_warm_start(always, list(mixed.accounts), 0, 1)
+    assert warm_start_patience(never, list(mixed.accounts), 1, 2) is None
+    assert warm_start_patience(always, list(mixed.accounts), 0, 1) == GIVE_UP
+
+
+def test_without_a_feasible_pyvrp_plan_or_tools_plans_the_day():
+    # Two must-visit accounts at the same time, an hour apart, one agent: no plan has both,
+    # so PyVRP (which must serve both) finds nothing feasible and gives up; OR-Tools drops one.
+    index = {"A1": 1, "A2": 2, "start:G1": 0, "end:G1": 0}
+    seconds = [[0, 60, 60], [60, 0, 3600], [60, 3600, 0]]
+    prob = problem([account(1, windows="10:00-10:05", must_visit=True),
+                    account(2, windows="10:00-10:05", must_visit=True)],
+                   [agent(1, shift_start="09:00", shift_end="18:00")],
+                   travel=vp.Matrix(seconds, index))
+    plan = solve_checked(prob, time_limit=2.0)
+    assert plan.stats.warm_start == "none found"
+    assert len(plan.routes) == 1
+    assert list(plan.unassigned.reason) == ["MUST_VISIT_INFEASIBLE"]
 
 
 @pytest.mark.parametrize("with_break", [False, True])

@@ -33,6 +33,8 @@ LOAD_SHARE = 0.02
 
 # Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
 GIVE_UP = 0.3
+# ... on a must-visit-only day, where OR-Tools is the weaker fallback.
+PATIENT = 0.85
 
 # Independent searches, one per worker: (first-solution strategy, metaheuristic).
 # The first is the best alone on the 1,000-account day; the second complements it
@@ -118,7 +120,7 @@ def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, sol
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
     jobs = [(problem, eligible, agents, began, time_limit, seed + k, False, solution_limit,
-             PORTFOLIO[k % len(PORTFOLIO)], use_warm_start(problem, eligible, k, workers))
+             PORTFOLIO[k % len(PORTFOLIO)], warm_start_patience(problem, eligible, k, workers))
             for k in range(workers)]
     processes = [context.Process(target=_search_job, args=(k, job, queue), daemon=True)
                  for k, job in enumerate(jobs)]
@@ -155,22 +157,27 @@ def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, sol
     return routes, dropped, stats
 
 
-def use_warm_start(problem: Problem, eligible, worker: int, workers: int) -> bool:
-    """Whether this worker starts from PyVRP's plan (policy ``solver.warm_start``).
+def warm_start_patience(problem: Problem, eligible, worker: int,
+                        workers: int) -> float | None:
+    """Whether this worker starts from PyVRP's plan (policy ``solver.warm_start``),
+    and for what share of the time PyVRP may look for a first feasible plan
+    before OR-Tools searches alone; ``None``: no PyVRP.
 
     PyVRP's search is far ahead of OR-Tools' when every visit is required
-    (Solomon 10 s: 0.3% against 3.4% above the best known) but behind when
-    valuable accounts compete for too little time (the 1,000-account day at
+    (Solomon 10 s: 0.14% against 3.4% above the best known) but behind when
+    valuable accounts compete for too little time (the 1,000-account day,
     10 s: objective 51.4M against 47.6M; benchmarks/README.md), so "auto"
-    uses it on all workers of a must-visit-only day, and otherwise on every
-    second worker of a portfolio.
+    uses it on every worker of a must-visit-only day, otherwise on every
+    second worker of a portfolio. On a must-visit-only day OR-Tools is the
+    weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
+    120), so PyVRP is given longer there, except on a second worker, which
+    falls back early for variety.
     """
     mode = problem.policy.solver.warm_start
-    if mode != "auto":
-        return mode == "always"
-    if all(a.must_visit for a in eligible):
-        return True
-    return worker % 2 == 1
+    must_only = all(a.must_visit for a in eligible)
+    if mode == "never" or (mode == "auto" and not must_only and worker % 2 == 0):
+        return None
+    return PATIENT if must_only and worker % 2 == 0 else GIVE_UP
 
 
 def polishes(model) -> bool:
@@ -185,7 +192,7 @@ def polishes(model) -> bool:
     return model.has_preferences and not model.breaks
 
 
-def _warm_start(model, ends, seed):
+def _warm_start(model, ends, seed, patience):
     """PyVRP's plan (``warm.py``), loaded into the OR-Tools model.
 
     ``ends`` is ``(hard, search)``: when the whole search must end, and when
@@ -198,24 +205,25 @@ def _warm_start(model, ends, seed):
         deadline = now + (search - now) * model.data.problem.policy.solver.warm_start_share
     else:
         deadline = hard - (hard - now) * LOAD_SHARE
-    clock = warm.Clock(deadline=deadline, give_up=now + (search - now) * GIVE_UP)
+    clock = warm.Clock(deadline=deadline, give_up=now + (search - now) * patience)
     routes = warm.search(model.data, model.penalties, clock, seed)
     start = warm.to_assignment(model, routes) if routes is not None else None
     return start, clock.first_feasible if start is not None else None
 
 
-def _run(model, monitor, ends, seed, solution_limit, strategy, use_warm):
-    """PyVRP's plan (when ``use_warm``), then OR-Tools' search from it or from scratch.
+def _run(model, monitor, ends, seed, solution_limit, strategy, patience):
+    """PyVRP's plan (unless ``patience`` is ``None``), then OR-Tools' search
+    from it or from scratch.
 
     Returns the assignment (``None`` if no plan), the status, and the warm
     start's statistics.
     """
     start, first_feasible, warm_s = None, None, 0.0
     # A solution limit asks for OR-Tools' deterministic stop; PyVRP stops on time.
-    if use_warm and solution_limit is None:
+    if patience is not None and solution_limit is None:
         monitor.phase("PyVRP")
         began = time.monotonic()
-        start, first_feasible = _warm_start(model, ends, seed)
+        start, first_feasible = _warm_start(model, ends, seed, patience)
         warm_s = time.monotonic() - began
         monitor.phase("OR-Tools")
     warm_stats = dict(warm_start_s=round(warm_s, 3),
@@ -242,13 +250,13 @@ def _search_job(k, job, queue):
 
 
 def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-            strategy=PORTFOLIO[0], use_warm=None):
+            strategy=PORTFOLIO[0], patience="auto"):
     from .reasons import explain_drops
 
     data = build_data(problem, eligible, agents, seed)
     model = build_model(data)
-    if use_warm is None:
-        use_warm = use_warm_start(problem, eligible, worker=0, workers=1)
+    if patience == "auto":
+        patience = warm_start_patience(problem, eligible, worker=0, workers=1)
     build_s = time.monotonic() - began
     remaining = max(0.1, time_limit * (1 - reserve(data.num_nodes)) - build_s)
     # PyVRP stops on time; OR-Tools' search needs the size-dependent reserve.
@@ -257,7 +265,7 @@ def _search(problem, eligible, agents, began, time_limit, seed, progress, soluti
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, ends, seed, solution_limit,
-                                            strategy, use_warm)
+                                            strategy, patience)
     stats = dict(status=status, seed=seed, time_limit_s=time_limit, build_s=round(build_s, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions)
     stats.update(warm_stats)
