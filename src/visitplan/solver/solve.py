@@ -97,8 +97,9 @@ def solve(problem: Problem, time_limit: float | None = None, seed: int | None = 
             routes, dropped, stats = _portfolio(problem, eligible, agents, began, time_limit,
                                                 seed, progress, solution_limit, workers)
         else:
-            routes, dropped, stats = _search(problem, eligible, agents, began, time_limit, seed,
-                                             progress, solution_limit)
+            routes, dropped, stats = _search(
+                problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
+                PORTFOLIO[0], warm_start_patience(problem, eligible, worker=0, workers=1))
         unassigned += dropped
     stats["wall_s"] = round(time.monotonic() - began, 3)
     return Plan(
@@ -250,13 +251,11 @@ def _search_job(k, job, queue):
 
 
 def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-            strategy=PORTFOLIO[0], patience="auto"):
+            strategy, patience):
     from .reasons import explain_drops
 
     data = build_data(problem, eligible, agents, seed)
     model = build_model(data)
-    if patience == "auto":
-        patience = warm_start_patience(problem, eligible, worker=0, workers=1)
     build_s = time.monotonic() - began
     remaining = max(0.1, time_limit * (1 - reserve(data.num_nodes)) - build_s)
     # PyVRP stops on time; OR-Tools' search needs the size-dependent reserve.
