@@ -178,7 +178,8 @@ def test_a_worker_that_overruns_the_limit_is_stopped(monkeypatch):
     real = module._search
 
     def slow_second(*job):
-        if job[-1] == module.PORTFOLIO[1]:
+        strategy = job[-2]  # the job ends (..., strategy, warm-start patience)
+        if strategy == module.PORTFOLIO[1]:
             clock.sleep(60)  # a first-solution heuristic that never looks at the clock
         return real(*job)
     monkeypatch.setattr(module, "_search", slow_second)  # forked workers inherit the patch
