@@ -69,6 +69,20 @@ class SolverData:
             self._cache[key] = to_ticks(self.seconds[speed], self.duration_s, self.tick_s)
         return self._cache[key]
 
+    def limits(self) -> list[tuple[str, list[int], list[int]]]:
+        """The agents' count limits as ``(name, demand per visit option, capacity
+        per agent)``: the visit cap and the work-unit capacity, each only when
+        some agent has it; an agent without it gets a capacity it cannot reach."""
+        limits = []
+        if any(a.max_visits is not None for a in self.agents):
+            caps = [a.max_visits if a.max_visits is not None else self.n for a in self.agents]
+            limits.append(("visits", [1] * self.n, caps))
+        if any(a.capacity is not None for a in self.agents):
+            big = max(1, sum(a.load for a in self.accounts))
+            caps = [a.capacity if a.capacity is not None else big for a in self.agents]
+            limits.append(("load", [self.accounts[a].load for a in self.owner], caps))
+        return limits
+
     def service_ticks(self) -> np.ndarray:
         if "service" not in self._cache:
             service = np.zeros(self.num_nodes, dtype=np.int64)

@@ -117,16 +117,9 @@ def _add_counts(model: RoutingModel) -> None:
     """Visit cap and work-unit capacity per agent, as unary-vector dimensions."""
     data, routing = model.data, model.routing
     zeros = [0] * (2 * len(data.agents))
-    big = max(1, sum(a.load for a in data.accounts), data.n)
-    if any(a.max_visits is not None for a in data.agents):
-        index = routing.RegisterUnaryTransitVector([1] * data.n + zeros)
-        caps = [a.max_visits if a.max_visits is not None else data.n for a in data.agents]
-        routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "visits")
-    if any(a.capacity is not None for a in data.agents):
-        loads = [data.accounts[a].load for a in data.owner]
-        index = routing.RegisterUnaryTransitVector(loads + zeros)
-        caps = [a.capacity if a.capacity is not None else big for a in data.agents]
-        routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, "load")
+    for name, demands, caps in data.limits():
+        index = routing.RegisterUnaryTransitVector(demands + zeros)
+        routing.AddDimensionWithVehicleCapacity(index, 0, caps, True, name)
 
 
 def _add_skills(model: RoutingModel) -> None:

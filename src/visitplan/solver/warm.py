@@ -144,20 +144,12 @@ def _grouped(data: SolverData) -> list[list[int]]:
 
 
 def _load_dims(data: SolverData, kinds: list) -> tuple[list[list[int]], list[list[int]]]:
-    """Per-node demands and per-agent capacities: one dimension for the visit
-    cap and one for work units, each only when some agent has it; then one
-    per break kind, capacity 1 for the agents with that break, so that each
-    agent takes exactly its own break."""
-    demands, capacities = [], [[] for _ in data.agents]
-    if any(a.max_visits is not None for a in data.agents):
-        demands.append([1] * data.n)
-        for v, agent in enumerate(data.agents):
-            capacities[v].append(agent.max_visits if agent.max_visits is not None else data.n)
-    if any(a.capacity is not None for a in data.agents):
-        demands.append([data.accounts[a].load for a in data.owner])
-        total = max(1, sum(a.load for a in data.accounts))
-        for v, agent in enumerate(data.agents):
-            capacities[v].append(agent.capacity if agent.capacity is not None else total)
+    """Per-node demands and per-agent capacities: the agents' count limits
+    (``SolverData.limits``), then one dimension per break kind, capacity 1
+    for the agents with that break, so that each agent takes exactly its own."""
+    limits = data.limits()
+    demands = [demand for _, demand, _ in limits]
+    capacities = [[caps[v] for _, _, caps in limits] for v in range(len(data.agents))]
     for kind in kinds:
         for v, agent in enumerate(data.agents):
             capacities[v].append(int(agent.break_applies() and _kind(agent) == kind))
