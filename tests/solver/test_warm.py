@@ -231,3 +231,14 @@ def test_a_day_planned_from_pyvrps_plan_keeps_every_rule(with_break):
     assert len(plan.routes) + len(plan.unassigned) == 40
     assert plan.routes.groupby("agent_id").size().max() <= 8
     assert 15 <= len(plan.routes) <= 24
+
+
+def test_or_tools_searches_on_only_where_it_weighs_more_than_pyvrp():
+    from visitplan.solver.solve import polishes
+
+    plain = [agent(1, shift_start="09:00", shift_end="18:00")]
+    prefers = [account(1, windows="10:00-12:00", preferred_agent="G1")]
+    assert polishes(model_of(problem(prefers, plain)))
+    assert not polishes(model_of(problem([account(1, windows="10:00-12:00")], plain)))
+    lunch = [agent(1, shift_start="09:00", shift_end="18:00", **{"break": "12:00-13:00/60"})]
+    assert not polishes(model_of(problem(prefers, lunch)))  # no restart from a loaded plan

@@ -24,7 +24,6 @@ class RoutingModel:
     time: pywrapcp.RoutingDimension
     breaks: dict[int, object] = field(default_factory=dict)  # vehicle -> interval var
     penalties: list[int] = field(default_factory=list)
-    has_preferences: bool = False  # a soft preferred-agent cost is in the objective
 
 
 def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
@@ -152,7 +151,6 @@ def _add_preferences(model: RoutingModel) -> None:
         evaluators.append(routing.RegisterUnaryTransitVector(misses + zeros))
     routing.AddDimensionWithVehicleTransits(evaluators, 0, data.n + 1, True, "preference")
     routing.GetDimensionOrDie("preference").SetSpanCostCoefficientForAllVehicles(weight)
-    model.has_preferences = True
 
 
 def _add_drops(model: RoutingModel) -> None:

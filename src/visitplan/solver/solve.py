@@ -190,7 +190,8 @@ def polishes(model) -> bool:
     customers one OR-Tools pass from a good plan overran its limit by 30 s;
     with breaks OR-Tools cannot restart from a loaded plan at all.
     """
-    return model.has_preferences and not model.breaks
+    # HasDimension rejects a Python str in this wheel; the names list does not.
+    return "preference" in model.routing.GetAllDimensionNames() and not model.breaks
 
 
 def _warm_start(model, ends, seed, patience):
