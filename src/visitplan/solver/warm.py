@@ -25,6 +25,10 @@ What PyVRP sees, per option node of ``SolverData``:
   checked before loading (``fits``) and a route without room for it loses
   visits;
 - the soft preferred agent is left out (OR-Tools' search weighs it).
+
+PyVRP starts from a random plan; when that finds nothing feasible in time
+(fleet-tight days), it starts again from routes built one after another
+(``construct.py``).
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ import pyvrp
 from pyvrp import PenaltyParams
 from pyvrp.exceptions import PenaltyBoundWarning
 
+from .construct import best_construction
 from .data import SolverData
 from .model import RoutingModel
 
@@ -212,7 +217,8 @@ INFEASIBLE = 2**62
 
 class Clock:
     """PyVRP stopping criterion: stop at ``deadline``, or at ``give_up`` when
-    no feasible plan has been found by then (OR-Tools takes over). Records
+    no feasible plan has been found by then (``search`` then tries a
+    constructed start, and OR-Tools takes over if that fails too). Records
     when the first feasible plan appeared."""
 
     def __init__(self, deadline: float, give_up: float):
@@ -226,18 +232,39 @@ class Clock:
             self.first_feasible = now
         return now >= self.deadline or (self.first_feasible is None and now >= self.give_up)
 
+    def expired(self) -> bool:
+        return time.monotonic() >= self.deadline
 
-def search(data: SolverData, penalties: list[int], clock: Clock,
-           seed: int) -> list[list[int]] | None:
-    """Run PyVRP until ``clock`` stops it; the routes found, as option nodes
-    per agent, or ``None`` when it found no plan within every rule it models."""
-    problem, fleet = to_pyvrp(data, penalties)
+
+def _solve(problem: pyvrp.ProblemData, clock: Clock, seed: int,
+           start: pyvrp.Solution | None = None) -> pyvrp.Solution:
     with warnings.catch_warnings():
         # Raised on days where a must-visit account cannot fit; OR-Tools explains those.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
         result = pyvrp.solve(problem, stop=clock, seed=seed, collect_stats=False,
-                             display=False, params=solve_params(problem))
-    best = result.best
+                             display=False, params=solve_params(problem),
+                             initial_solution=start)
+    return result.best
+
+
+def search(data: SolverData, penalties: list[int], clock: Clock,
+           seed: int) -> list[list[int]] | None:
+    """Run PyVRP until ``clock`` stops it; the routes found, as option nodes
+    per agent, or ``None`` when it found no plan within every rule it models.
+
+    When the clock gives up on PyVRP's random start, the search starts
+    again from a constructed plan (``construct.py``) if that plan is
+    complete and keeps every rule PyVRP models.
+    """
+    problem, fleet = to_pyvrp(data, penalties)
+    best = _solve(problem, clock, seed)
+    if not best.is_feasible() and not clock.expired():
+        # Typical of a fleet-tight day: from its random start PyVRP can spend
+        # minutes undoing lateness. A plan built route by route often serves
+        # every must-visit account within the fleet; search on from there.
+        start = best_construction(problem)
+        if start.is_feasible():
+            best = _solve(problem, clock, seed, start)
     if not best.is_feasible():
         return None
     clients = [node for options in _grouped(data) for node in options]
