@@ -11,6 +11,10 @@ what a tight fleet needs; the search then starts from there.
 Only required clients and required groups are inserted; PyVRP's search
 chooses the optional ones. Clients that fit in no route are left out of the
 plan for the search to place.
+
+Insertion checks windows, shift and delivery load, all that visitplan gives
+PyVRP; pickups, release times, shift durations and distance limits are not
+looked at, so callers check the result with ``Solution.is_feasible()``.
 """
 from __future__ import annotations
 
