@@ -1,4 +1,8 @@
 import datetime as dt
+import functools
+import importlib.util
+import sys
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -7,6 +11,19 @@ import visitplan as vp
 
 DATE = dt.date(2026, 12, 1)  # a Tuesday
 CENTRE = (31.2304, 121.4737)
+ROOT = Path(__file__).resolve().parents[1]
+VRPTW = ROOT.parent / "shared" / "benchmarks" / "vrptw"  # the benchmark instances
+needs_vrptw = pytest.mark.skipif(not VRPTW.is_dir(), reason=f"no benchmark instances in {VRPTW}")
+
+
+@functools.cache
+def vrptw_harness():
+    """``benchmarks/vrptw.py`` (not a package), loaded once."""
+    spec = importlib.util.spec_from_file_location("vrptw_bench", ROOT / "benchmarks" / "vrptw.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up while the file runs
+    spec.loader.exec_module(module)
+    return module
 
 
 def account(i, dlat=0.0, dlon=0.0, **fields):

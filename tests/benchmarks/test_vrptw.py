@@ -1,27 +1,18 @@
 """Smoke test of the VRPTW harness: two small instances, a few seconds, checked solutions."""
 
-import importlib.util
-import sys
-from pathlib import Path
-
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-SHARED = ROOT.parent / "shared" / "benchmarks" / "vrptw"
+from ..conftest import VRPTW, needs_vrptw, vrptw_harness
 
-spec = importlib.util.spec_from_file_location("vrptw_bench", ROOT / "benchmarks" / "vrptw.py")
-bench = importlib.util.module_from_spec(spec)
-sys.modules[spec.name] = bench  # dataclasses look their module up while the file runs
-spec.loader.exec_module(bench)
-
-pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason=f"no benchmark instances in {SHARED}")
+bench = vrptw_harness()
+pytestmark = needs_vrptw
 
 
 @pytest.mark.parametrize("name", ["C101.100.10", "R201.100.8"])
 def test_solves_and_checks(name, tmp_path):
-    path = SHARED / "solomon_100" / f"{name}.vrptw"
+    path = VRPTW / "solomon_100" / f"{name}.vrptw"
     row = bench.run(path, time_limit=3, seed=0, workers=1, out=tmp_path,
-                    refs=bench.references(SHARED))
+                    refs=bench.references(VRPTW))
     assert row["feasible"] and row["vehicles"] <= int(name.split(".")[-1])
     inst = bench.read_instance(path)
     text = (tmp_path / f"{name}.sol").read_text().splitlines()
@@ -33,7 +24,7 @@ def test_solves_and_checks(name, tmp_path):
 
 
 def test_reader_follows_the_cost_convention():
-    inst = bench.read_instance(SHARED / "solomon_100" / "C101.100.10.vrptw")
+    inst = bench.read_instance(VRPTW / "solomon_100" / "C101.100.10.vrptw")
     assert inst.customers == 100 and inst.vehicles == 10 and inst.capacity == 200
     assert inst.service == 900  # 90 x SCALE 10
     # FLOOR_2D with SCALE 10: depot (40, 50) to customer 1 (45, 68): floor(10 * 18.68) = 186
@@ -41,7 +32,7 @@ def test_reader_follows_the_cost_convention():
 
 
 def test_checker_catches_a_broken_solution():
-    inst = bench.read_instance(SHARED / "solomon_100" / "C101.100.10.vrptw")
+    inst = bench.read_instance(VRPTW / "solomon_100" / "C101.100.10.vrptw")
     everyone = list(range(1, 101))
     ok, _, problems = bench.check(inst, [everyone])
     assert not ok and any("carries" in p for p in problems)  # one truck for all: over capacity

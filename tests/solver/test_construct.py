@@ -1,8 +1,6 @@
 """Routes built one after another (solver/construct.py)."""
 
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import pyvrp
@@ -15,10 +13,7 @@ from visitplan.solver import warm
 from visitplan.solver.construct import CRITERIA, best_construction, construct
 from visitplan.solver.data import build_data
 
-ROOT = Path(__file__).resolve().parents[2]
-SOLOMON = ROOT.parent / "shared" / "benchmarks" / "vrptw" / "solomon_100"
-sys.path.insert(0, str(ROOT / "benchmarks"))
-import vrptw  # noqa: E402
+from ..conftest import VRPTW, needs_vrptw, vrptw_harness
 
 
 @st.composite
@@ -89,13 +84,15 @@ def test_with_a_vehicle_for_every_client_each_client_that_fits_alone_is_served(p
 
 
 def pyvrp_day(name):
-    inst = vrptw.read_instance(SOLOMON / name)
-    prob = prepare(vrptw.to_problem(inst))
+    harness = vrptw_harness()
+    inst = harness.read_instance(VRPTW / "solomon_100" / name)
+    prob = prepare(harness.to_problem(inst))
     eligible, _, _ = screen(prob)
     data = build_data(prob, eligible, prob.working_agents(), 0)
     return data, [10**6] * len(data.accounts)
 
 
+@needs_vrptw
 def test_a_fleet_tight_solomon_day_gets_a_complete_feasible_plan():
     data, prizes = pyvrp_day("C101.100.10.vrptw")  # needs all 10 vehicles
     solution = best_construction(warm.to_pyvrp(data, prizes)[0])
@@ -103,6 +100,7 @@ def test_a_fleet_tight_solomon_day_gets_a_complete_feasible_plan():
     assert sorted(served(solution)) == list(range(100))
 
 
+@needs_vrptw
 @pytest.mark.parametrize("constructed", [True, False])
 def test_pyvrp_searches_on_from_the_construction_when_its_random_start_gives_up(
         constructed, monkeypatch):
