@@ -69,7 +69,20 @@ def construct(problem: pyvrp.ProblemData, criteria: Criteria = Criteria()) -> py
 
     Vehicles are filled one at a time, in vehicle-type order.
     """
+    return _construct(_Day(problem), criteria)
+
+
+def best_construction(problem: pyvrp.ProblemData,
+                      criteria: tuple[Criteria, ...] = CRITERIA) -> pyvrp.Solution:
+    """The construction that leaves fewest required clients out, then the shortest."""
+    def rank(solution: pyvrp.Solution) -> tuple[int, int]:
+        return len(solution.unplanned()), solution.distance()
     day = _Day(problem)
+    return min((_construct(day, c) for c in criteria), key=rank)
+
+
+def _construct(day: _Day, criteria: Criteria) -> pyvrp.Solution:
+    problem = day.problem
     open_ = day.wanted.copy()
     routes = []
     for vt, vehicle in enumerate(problem.vehicle_types()):
@@ -80,14 +93,6 @@ def construct(problem: pyvrp.ProblemData, criteria: Criteria = Criteria()) -> py
             if visits:
                 routes.append(pyvrp.Route(problem, visits, vt))
     return pyvrp.Solution(problem, routes)
-
-
-def best_construction(problem: pyvrp.ProblemData,
-                      criteria: tuple[Criteria, ...] = CRITERIA) -> pyvrp.Solution:
-    """The construction that leaves fewest required clients out, then the shortest."""
-    def rank(solution: pyvrp.Solution) -> tuple[int, int]:
-        return len(solution.unplanned()), solution.distance()
-    return min((construct(problem, c) for c in criteria), key=rank)
 
 
 def _fill(day: _Day, vt: int, open_: np.ndarray, criteria: Criteria) -> list[int]:
