@@ -222,7 +222,8 @@ def _run(model, monitor, ends, seed, solution_limit, strategy, patience):
     """
     start, first_feasible, warm_s = None, None, 0.0
     # A solution limit asks for OR-Tools' deterministic stop; PyVRP stops on time.
-    if patience is not None and solution_limit is None:
+    tried = patience is not None and solution_limit is None
+    if tried:
         monitor.phase("PyVRP")
         began = time.monotonic()
         start, first_feasible = _warm_start(model, ends, seed, patience)
@@ -230,7 +231,7 @@ def _run(model, monitor, ends, seed, solution_limit, strategy, patience):
         monitor.phase("OR-Tools")
     warm_stats = dict(warm_start_s=round(warm_s, 3),
                       warm_start="used" if start is not None else
-                      ("none found" if warm_s else "off"))
+                      ("none found" if tried else "off"))
     if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
         warm_stats["first_solution_s"] = round(first_feasible - monitor.began, 3)
     params = search_parameters(max(0.1, ends[1] - time.monotonic()), solution_limit, strategy)
