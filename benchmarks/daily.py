@@ -21,7 +21,7 @@ from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
 
 
 def day(accounts: int, agents: int, seed: int) -> vp.Problem:
-    return vp.Problem.from_frames(generate_accounts(accounts, seed), generate_agents(agents, seed),
+    return vp.read_frames(generate_accounts(accounts, seed), generate_agents(agents, seed),
                                   date=DEMO_DATE)
 
 

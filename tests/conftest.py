@@ -38,9 +38,11 @@ def agent(i, **fields):
     return row
 
 
-def problem(accounts, agents, date=DATE, policy=None, **kw):
-    return vp.Problem.from_frames(pd.DataFrame(accounts), pd.DataFrame(agents),
-                                  policy=policy, date=date, **kw)
+def problem(accounts, agents, date=DATE, policy=None, history=None, scorer=None, **kw):
+    """Read and enrich a day from rows, as the pipeline does."""
+    raw = vp.read_frames(pd.DataFrame(accounts), pd.DataFrame(agents), policy=policy,
+                         date=date, **kw)
+    return vp.enrich(raw, history, scorer)
 
 
 def solve_checked(prob, time_limit=1.0, seed=0, **kw):

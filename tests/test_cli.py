@@ -171,4 +171,5 @@ def test_unopenable_history_is_bad_input(files, tmp_path):
     result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
                  "--history", "postgresql+psycopg://user:secret@127.0.0.1:1/nodb", "--quiet")
     assert result.exit_code == 2
-    assert "cannot open the history database" in result.output and "secret" not in result.output
+    assert "cannot connect" in result.output and "check the host, port" in result.output
+    assert "secret" not in result.output

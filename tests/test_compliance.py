@@ -131,7 +131,7 @@ def test_pair_route_merges_two_agents_and_both_get_the_sheet(tmp_path):
     assert (route.agent_id, route.partner_id) == ("G1", "G2")
     assert route.depart.hour >= 10 and route.back.hour <= 17
     assert set(plan.routes["partner_id"]) == {"G2"}
-    folder = plan.write(tmp_path / "plan", prob)
+    folder = vp.write_plan(plan, tmp_path / "plan", prob)
     assert (folder / "agents" / "G1.csv").read_text() == (folder / "agents" / "G2.csv").read_text()
 
 

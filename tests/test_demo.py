@@ -22,7 +22,7 @@ def test_example_day_looks_like_the_field(examples):
 
 
 def test_example_day_loads_with_its_policy(examples):
-    problem = vp.Problem.from_csv(examples["accounts.csv"], examples["agents.csv"],
+    problem = vp.read_csv(examples["accounts.csv"], examples["agents.csv"],
                                   policy=examples["policy.toml"], date=DEMO_DATE)
     assert len(problem.accounts) == 300 and problem.policy.timezone == "Asia/Shanghai"
     assert len(generate_agents(25)) == 25

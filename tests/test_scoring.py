@@ -84,16 +84,23 @@ def test_plan_scores_only_accounts_without_a_priority():
 
 
 def test_user_column_and_callable():
-    accounts = pd.DataFrame([account(1, my_model=7.5, balance=10), account(2, my_model=0.2)])
+    accounts = pd.DataFrame([account(1, my_model=7.5, balance=10, name="Wang Wei", phone="138",
+                                     address="1 Road"), account(2, my_model=0.2)])
     agents = pd.DataFrame([agent(1)])
-    prob = vp.Problem.from_frames(accounts, agents, date=DATE, priority_column="my_model")
+    prob = vp.read_frames(accounts, agents, date=DATE, priority_column="my_model")
     assert [(a.priority, a.priority_source) for a in prob.accounts] == [(7.5, "column"), (0.2, "column")]
 
+    seen = []
+
     def scorer(frame):
-        assert "name" not in frame.columns  # personal fields never reach a user's model
+        seen.append(frame)
         return frame["balance"].fillna(0) + 1
-    prob = vp.Problem.from_frames(accounts, agents, date=DATE, scorer=scorer)
+    prob = vp.enrich(vp.read_frames(accounts, agents, date=DATE), scorer=scorer)
     assert [(a.priority, a.priority_source) for a in prob.accounts] == [(11.0, "callable"), (1.0, "callable")]
+    # The input has name, phone and address; none of them reaches a user's model.
+    assert prob.accounts[0].name == "Wang Wei"
+    assert {"name", "phone", "address"}.isdisjoint(seen[0].columns)
+    assert not seen[0].astype(str).isin(["Wang Wei", "138", "1 Road"]).any().any()
 
 
 def test_bad_callable_is_refused():

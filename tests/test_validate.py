@@ -21,7 +21,7 @@ def solved(tmp_path_factory):
     prob = problem(accounts, [agent(1, max_visits=6, **{"break": "12:00-13:30/45"})])
     plan = solve_checked(prob)
     folder = tmp_path_factory.mktemp("plan")
-    plan.write(folder, prob)
+    vp.write_plan(plan, folder, prob)
     return prob, folder
 
 

@@ -1,6 +1,7 @@
-"""The ``visitplan`` command: a thin layer over the library.
+"""The ``visitplan`` command: a thin layer over the library (:mod:`visitplan.pipeline`).
 
-Exit codes: 0 success, 1 the plan breaks a rule (validation), 2 bad input.
+Exit codes: 0 success, 1 the plan breaks a rule (validation), 2 bad input,
+3 the search found no plan.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from rich.table import Table
 
 from .demo import DEMO_DATE, write_example
 from .errors import InputError
+from .io.read import read_csv
 from .models import Problem
+from .pipeline import DayResult, enrich, open_history, plan_files
 from .plan import Plan
-from .solver import solve
-from .validate import validate, validate_files
+from .validate import validate_files
+
+EXIT_NO_PLAN = 3  # the search ended without a plan (1: a rule broken, 2: bad input)
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Plan the day's field visits to borrowers with overdue loans.")
@@ -50,28 +54,12 @@ SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable 
                                        "stopping.")]
 
 
-def _store(target: str):
-    from .history import HistoryStore
-    try:
-        return HistoryStore(target)
-    except Exception as exc:  # a database that cannot be opened is bad input, not a crash
-        from sqlalchemy.engine import make_url
-        try:
-            shown = make_url(target).render_as_string(hide_password=True)
-        except Exception:
-            shown = "the --history target"
-        raise InputError.single(shown, "cannot open the history database: "
-                                f"{type(exc).__name__}") from None
-
-
-def _load(accounts, agents, *, history=None, scorer=None, **options) -> Problem:
+def _scorer(spec: str | None):
     from .scoring import load_scorer
     try:
-        scorer_fn = load_scorer(scorer) if scorer else None
+        return load_scorer(spec) if spec else None
     except (ValueError, ImportError, AttributeError) as exc:
         raise InputError.single("--scorer", str(exc)) from None
-    store = _store(history) if history else None
-    return Problem.from_csv(accounts, agents, history=store, scorer=scorer_fn, **options)
 
 
 def _fail_input(error: InputError) -> None:
@@ -80,26 +68,30 @@ def _fail_input(error: InputError) -> None:
     raise typer.Exit(2)
 
 
-def _run(problem: Problem, out_dir: Path, time_limit, seed, quiet: bool,
-         solution_limit: int | None = None, history: str | None = None, workers: int = 1) -> None:
-    plan = solve(problem, time_limit=time_limit, seed=seed, progress=not quiet,
-                 solution_limit=solution_limit, workers=workers)
-    plan.write(out_dir, problem)
-    violations = validate(problem, plan)
+def _finish(result: DayResult, quiet: bool) -> None:
+    """Tell what happened, and exit with its code: 3 no plan, 1 a broken rule, 0 fine."""
+    plan = result.plan
     if not quiet:
-        _print_summary(plan, out_dir)
-    if history:
-        run_id = _store(history).record_plan(plan)
-        if not quiet:
-            out.print(f"recorded as run {run_id} in the history", highlight=False)
-    if violations:
-        err.print(f"[bold red]{len(violations)} rule(s) broken by the plan:[/]")
-        for v in violations:
+        _print_summary(plan, result.directory)
+        if result.run_id:
+            out.print(f"recorded as run {result.run_id} in the history", highlight=False)
+    for line in plan.warnings:
+        err.print(f"[yellow]warning:[/] {line}", highlight=False)
+    if not plan.found_plan:
+        err.print("[bold red]error:[/] the search found no plan: nothing to dispatch (every "
+                  "eligible account is SOLVER_FAILED; summary.json says "
+                  '"dispatchable": false; not recorded)', highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN)
+    if result.violations:
+        err.print(f"[bold red]{len(result.violations)} rule(s) broken by the plan; it is "
+                  'written undispatchable ("dispatchable": false, no route sheets) and '
+                  "not recorded:[/]")
+        for v in result.violations:
             err.print(f"  {v}", markup=False, highlight=False)
         raise typer.Exit(1)
 
 
-def _print_summary(plan: Plan, out_dir: Path) -> None:
+def _print_summary(plan: Plan, out_dir: Path | None) -> None:
     kpis = plan.kpis
     table = Table(title=f"Plan for {kpis['date']}", title_justify="left")
     for column in ("agent", "visits", "travel km", "travel min", "utilisation", "out", "back"):
@@ -133,11 +125,14 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
-        problem = _load(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
-                        history=history, scorer=scorer, priority_column=priority_column)
+        result = plan_files(accounts, agents, out_dir, policy=policy, date=date,
+                            history=history, scorer=_scorer(scorer),
+                            priority_column=priority_column, skip_bad_rows=skip_bad_rows,
+                            progress=not quiet, time_limit=time_limit, seed=seed,
+                            solution_limit=solution_limit, workers=workers)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet, solution_limit, history, workers)
+    _finish(result, quiet)
 
 
 @app.command("validate")
@@ -149,9 +144,10 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                  history: HistoryOpt = None) -> None:
     """Check a written plan against its inputs without trusting the solver."""
     try:
+        store = open_history(history) if history else None
         date = date or _plan_date(plan_dir)
-        problem = _load(accounts, agents, policy=policy, date=date,
-                        skip_bad_rows=skip_bad_rows, history=history)
+        problem = enrich(read_csv(accounts, agents, policy=policy, date=date,
+                                  skip_bad_rows=skip_bad_rows), store)
     except InputError as error:
         _fail_input(error)
     violations = validate_files(problem, plan_dir)
@@ -185,11 +181,13 @@ def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data
         if not quiet:
             err.print(f"wrote example data to {examples}/")
     try:
-        problem = Problem.from_csv(paths["accounts.csv"], paths["agents.csv"],
-                                   policy=paths["policy.toml"], date=DEMO_DATE)
+        result = plan_files(paths["accounts.csv"], paths["agents.csv"], out_dir,
+                            policy=paths["policy.toml"], date=DEMO_DATE, progress=not quiet,
+                            time_limit=time_limit, seed=seed, solution_limit=solution_limit,
+                            workers=workers)
     except InputError as error:
         _fail_input(error)
-    _run(problem, out_dir, time_limit, seed, quiet, solution_limit)
+    _finish(result, quiet)
 
 
 @app.command()
@@ -198,15 +196,16 @@ def score(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
           out_file: Annotated[Optional[Path], typer.Option("--out", help="scores.csv")] = None,
           top: Annotated[int, typer.Option("--top", min=1, help="Rows to print.")] = 20) -> None:
     """Score accounts: priority and what each term contributed."""
-    from .io.read import _date, _policy, parse_accounts, read_table
+    from .io.read import as_date, as_policy, parse_accounts, read_table
     from .history import apply_history
     from .scoring import scores_frame
     try:
-        rules = _policy(policy)
+        store = open_history(history) if history else None
+        rules = as_policy(policy)
         found, _ = parse_accounts(read_table(accounts), str(accounts), rules)
-        problem = Problem(accounts=tuple(found), agents=(), policy=rules, date=_date(date, rules))
-        if history:
-            problem = apply_history(problem, _store(history))
+        problem = Problem(accounts=tuple(found), agents=(), policy=rules, date=as_date(date, rules))
+        if store is not None:
+            problem = apply_history(problem, store)
     except InputError as error:
         _fail_input(error)
     frame = scores_frame(problem)
@@ -239,7 +238,7 @@ def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")
     from .io.outcomes import read_outcomes
     try:
         good, issues, bad = read_outcomes(results, OUTCOMES)
-        store = _store(history)
+        store = open_history(history, create=True)
     except InputError as error:
         _fail_input(error)
     inserted, duplicates = store.add_outcomes(good)
@@ -253,6 +252,27 @@ def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")
             err.print(f"  {issue}", markup=False, highlight=False)
         err.print(f"rejected rows written to {target}", highlight=False)
         raise typer.Exit(1)
+
+
+history_app = typer.Typer(help="The visit history database.")
+app.add_typer(history_app, name="history")
+
+
+@history_app.command("init")
+def history_init(target: Annotated[str, typer.Argument(help="SQLite file or SQLAlchemy URL")],
+                 quiet: QuietOpt = False) -> None:
+    """Create a visit history (or upgrade an existing one to the current schema).
+
+    plan, score and validate refuse a --history that does not exist, so that a
+    mistyped path never becomes a new, empty history."""
+    from .history.store import shown
+    try:
+        store = open_history(target, create=True)
+    except InputError as error:
+        _fail_input(error)
+    if not quiet:
+        out.print(f"history ready at {shown(store.url)} (schema version {store.version()})",
+                  highlight=False)
 
 
 def main() -> None:

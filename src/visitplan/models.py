@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from .plan import Unassigned
 from .policy import Policy
 from .timeutil import ALL_DAYS
 
@@ -168,7 +169,7 @@ class Problem(BaseModel):
     policy: Policy = Policy()
     date: dt.date
     travel: Any = None
-    rejected: tuple[Any, ...] = ()  # tuple[Unassigned, ...]; Any avoids an import cycle
+    rejected: tuple[Unassigned, ...] = ()
     notes: dict[str, tuple[str, ...]] = Field(default_factory=dict)  # account_id -> adjustments
     source: dict[str, str] = Field(default_factory=dict)
     # Seconds per clock unit of every window, shift, break and service time. 60 (minutes)
@@ -208,9 +209,16 @@ class Problem(BaseModel):
         """Clock units in a day."""
         return round(86400 / self.time_unit_s)
 
-    def to_units(self, minutes: int) -> int:
-        """A policy's minutes of the day in clock units."""
+    def to_units(self, minutes: float) -> int:
+        """Real minutes (a policy's clock time, a time read from a datetime) in clock units.
+
+        With :meth:`to_minutes`, the one place where clock units meet real minutes.
+        """
         return round(minutes * 60 / self.time_unit_s)
+
+    def to_minutes(self, units: float) -> float:
+        """Clock units (shifts, windows, service times) in real minutes."""
+        return units * self.time_unit_s / 60
 
     def _check_clock(self) -> None:
         day = self.day_units
@@ -236,19 +244,3 @@ class Problem(BaseModel):
             index = {a.account_id: a for a in self.accounts}
             self._index = (self.accounts, index)
         return index[account_id]
-
-    @classmethod
-    def from_csv(cls, accounts, agents, policy=None, date=None, **options) -> "Problem":
-        """Read ``accounts.csv`` and ``agents.csv`` (and optionally ``policy.toml``).
-
-        Options: ``skip_bad_rows``, ``travel``, ``history`` (path, URL or store),
-        ``scorer`` (callable), ``priority_column``; see :mod:`visitplan.io.read`.
-        """
-        from .io.read import read_problem
-        return read_problem(accounts, agents, policy=policy, date=date, **options)
-
-    @classmethod
-    def from_frames(cls, accounts, agents, policy=None, date=None, **options) -> "Problem":
-        """Build a problem from two pandas DataFrames with the CSV columns."""
-        from .io.read import problem_from_frames
-        return problem_from_frames(accounts, agents, policy=policy, date=date, **options)

@@ -7,11 +7,11 @@ addresses; the per-agent route sheets join those in when they are written.
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from enum import StrEnum
-from pathlib import Path
 
 import pandas as pd
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Reason(StrEnum):
@@ -91,7 +91,7 @@ class Route(_Frozen):
     breaks: tuple[Break, ...] = ()
     return_travel_s: int = 0
     return_travel_m: int = 0
-    shift_minutes: int = 0
+    shift_minutes: float = 0  # real minutes of the shift (not clock units)
     partner_id: str | None = None  # a pair route: both agents travel together
 
     @property
@@ -115,6 +115,10 @@ class SolverStats(_Frozen):
     # PyVRP's first plan (solver/warm.py): "used", "none found" or "off"; seconds spent on it.
     warm_start: str = "off"
     warm_start_s: float = 0.0
+    # Where the time went: every deadline of the search, in seconds after the call began.
+    budget: dict[str, float] = Field(default_factory=dict)
+    # Workers of a portfolio that crashed (worker number -> exception class); ids only.
+    crashed_workers: dict[int, str] = Field(default_factory=dict)
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",
@@ -136,6 +140,14 @@ class Plan(_Frozen):
     working_agents: tuple[str, ...] = ()
     checks: dict[str, tuple[RuleCheck, ...]] = {}   # account_id -> every rule applied
     notes: dict[str, tuple[str, ...]] = {}          # account_id -> adjustments from history
+    # Things a supervisor should know that are not rule violations (ids only): a
+    # break that forced a visit out, an unknown preferred agent, ...
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def found_plan(self) -> bool:
+        """Whether the search produced a plan (``False``: every eligible account SOLVER_FAILED)."""
+        return not any(u.reason == Reason.SOLVER_FAILED for u in self.unassigned_accounts)
 
     @property
     def visits(self) -> list[Visit]:
@@ -161,14 +173,63 @@ class Plan(_Frozen):
     @property
     def kpis(self) -> dict:
         """The figures of ``summary.json``."""
-        from .report import summary
         return summary(self)
 
-    def write(self, directory: str | Path, problem=None) -> Path:
-        """Write every output file to ``directory`` atomically; see :mod:`visitplan.io.write`.
 
-        ``problem`` is needed for the per-agent route sheets (they carry the
-        personal fields the visit needs); without it they are not written.
-        """
-        from .io.write import write_plan
-        return write_plan(self, directory, problem)
+def summary(plan: Plan) -> dict:
+    """Accounts in/planned/unassigned, priority served, travel, per-agent figures, solver facts."""
+    visits = plan.visits
+    by_reason = Counter(str(u.reason) for u in plan.unassigned_accounts)
+    served = sum(v.priority for v in visits)
+    planned_ids = {v.account_id for v in visits}
+    routes = {r.agent_id: r for r in plan.agent_routes}
+    return {
+        "date": plan.date.isoformat(),
+        "found_plan": plan.found_plan,
+        "accounts": {
+            "in": plan.accounts_in,
+            "planned": len(visits),
+            "unassigned": len(plan.unassigned_accounts),
+            "unassigned_by_reason": dict(sorted(by_reason.items())),
+        },
+        "priority": {
+            "available": round(plan.priority_available, 3),
+            "served": round(served, 3),
+            "served_pct": round(100 * served / plan.priority_available, 1)
+            if plan.priority_available else None,
+        },
+        "travel": {
+            "km": round(sum(r.travel_m for r in plan.agent_routes) / 1000, 2),
+            "minutes": round(sum(r.travel_s for r in plan.agent_routes) / 60, 1),
+        },
+        "agents": [_agent_summary(routes.get(a), a) for a in plan.working_agents],
+        "must_visit_not_planned": [a for a in plan.must_visit_ids if a not in planned_ids],
+        "warnings": list(plan.warnings),
+        "solver": plan.stats.model_dump(),
+    }
+
+
+def minutes_between(start: dt.datetime, end: dt.datetime) -> float:
+    """Real minutes between two written times (never clock units)."""
+    return (end - start).total_seconds() / 60
+
+
+def _agent_summary(route: Route | None, agent_id: str) -> dict:
+    if route is None:
+        return {"agent_id": agent_id, "partner_id": None, "visits": 0, "travel_km": 0.0,
+                "travel_min": 0.0, "visit_min": 0, "utilisation": 0.0, "depart": None,
+                "back": None}
+    visit_min = round(sum(minutes_between(v.start, v.end) for v in route.visits))
+    travel_min = route.travel_s / 60
+    shift = route.shift_minutes or 1
+    return {
+        "agent_id": agent_id,
+        "partner_id": route.partner_id,
+        "visits": len(route.visits),
+        "travel_km": round(route.travel_m / 1000, 2),
+        "travel_min": round(travel_min, 1),
+        "visit_min": visit_min,
+        "utilisation": round((visit_min + travel_min) / shift, 3),
+        "depart": route.depart.strftime(TIME_FORMAT),
+        "back": route.back.strftime(TIME_FORMAT),
+    }

@@ -119,7 +119,8 @@ class Scoring(_Section):
 class HistoryRules(_Section):
     """How yesterday's outcomes shape today's plan."""
 
-    promise_due_must_visit: bool = True   # a promise due today (or overdue, unpaid) -> must visit
+    promise_due_must_visit: bool = True   # a promise due today, unpaid -> must visit (an
+    # overdue one is broken instead: a higher score and, below, a senior agent)
     broken_promise_needs_senior: bool = True
     not_home_shift_after: int = Field(2, ge=1)  # not-home results in a row before a window is avoided
     continuity: bool = True               # prefer the agent who met the borrower last

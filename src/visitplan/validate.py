@@ -1,24 +1,61 @@
 """An independent check of a plan against its problem.
 
-Nothing here trusts the solver: times are re-read from the plan (or its
-files), travel is recomputed with the problem's travel model, and every
-compliance rule is checked again from the raw account fields.
+Nothing here trusts the solver, and nothing here shares its rule code:
+every rule is derived again, with this module's own code, from the raw
+input fields (accounts, agents, pairs) and the policy. Times are re-read
+from the plan (or its files) and travel is recomputed from the
+coordinates (or the explicit matrix given as input). Compliance,
+requirements (senior agents, two-agent visits, the per-agent cap, merged
+pairs) and timing are all checked here from scratch.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from .compliance import prepare
-from .models import Agent, Problem
+from .models import Account, Agent, Problem
 from .plan import ROUTE_COLUMNS, Plan, Reason
-from .travel import default_model, end_key, start_key
+from .timeutil import WEEKDAYS, parse_clock, parse_interval
+from .travel import Matrix, StraightLine
 
+EARTH_RADIUS_M = 6_371_009.0  # the mean radius (IUGG), as geopy uses
+
+# Every code the validator reports, with what it means.
+CODES = {
+    "BAD_FILE": "a plan file is missing or unreadable",
+    "UNKNOWN_ACCOUNT": "the plan names an account that is not an input",
+    "DUPLICATE": "an account appears more than once",
+    "MISSING": "an input account appears nowhere in the plan",
+    "BAD_REASON": "an unassigned account has an unknown reason code",
+    "REJECTED_ROUTED": "an input row rejected as unusable was routed",
+    "UNKNOWN_AGENT": "a route for an agent not in the roster",
+    "WRONG_DATE": "a visit on another day than the plan's",
+    "DO_NOT_VISIT": "a visit to an account on a do-not-visit status",
+    "HOLIDAY": "a visit on a holiday",
+    "WORKPLACE_ADDRESS": "a visit at a workplace the policy forbids",
+    "COOL_DOWN": "a visit too soon after the last one",
+    "VISIT_CAP_7D": "the account's 7-day visit cap reached",
+    "VISIT_CAP_30D": "the account's 30-day visit cap reached",
+    "LEGAL_HOURS": "a visit outside the legal visiting hours",
+    "WINDOW": "a visit starting outside the borrower's windows",
+    "SHORT_VISIT": "a visit shorter than its service time",
+    "AGENT_OFF": "a visit by an agent who does not work that weekday",
+    "SKILLS": "a visit by an agent without the skills it needs",
+    "PAIR_REQUIRED": "a two-agent account visited by a single agent",
+    "PAIR": "the partner on the plan differs from the roster",
+    "SEQUENCE": "a route's seq is not 1..n",
+    "VISIT_CAP": "more visits than the agent's cap",
+    "CAPACITY": "more work units than the agent's capacity",
+    "TRAVEL": "not enough time to travel between stops (or outside the shift)",
+    "BREAK": "the break is missing, misplaced, or overlaps a visit",
+}
 
 
 @dataclass(frozen=True)
@@ -54,15 +91,26 @@ def validate_files(problem: Problem, directory: str | Path) -> list[Violation]:
             return [Violation("BAD_FILE", f"routes.csv lacks columns {missing}")]
         for column in ("arrival", "start", "end"):
             routes[column] = pd.to_datetime(routes[column], format="%Y-%m-%dT%H:%M")
-        breaks = _read_breaks(directory / "agents")
+        breaks = _read_breaks(directory)
     except (OSError, ValueError, KeyError, pd.errors.ParserError) as exc:
-        return [Violation("BAD_FILE", f"cannot read the plan in {directory}: {exc}")]
+        return [Violation("BAD_FILE", f"cannot read the plan in {directory}: "
+                          f"{type(exc).__name__}")]
     return check(problem, routes, unassigned, breaks)
 
 
-def _read_breaks(folder: Path) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+def _read_breaks(directory: Path) -> dict[str, list[tuple[dt.datetime, dt.datetime]]]:
+    """Breaks from the route sheets; from ``plan.json`` where no sheets were written
+    (an undispatchable plan)."""
+    folder = directory / "agents"
     breaks: dict[str, list] = {}
-    for sheet in sorted(folder.glob("*.csv")) if folder.is_dir() else []:
+    if not folder.is_dir():
+        plan = json.loads((directory / "plan.json").read_text(encoding="utf-8"))
+        for route in plan.get("agent_routes", []):
+            breaks[route["agent_id"]] = [(dt.datetime.fromisoformat(b["start"]),
+                                          dt.datetime.fromisoformat(b["end"]))
+                                         for b in route.get("breaks", [])]
+        return breaks
+    for sheet in sorted(folder.glob("*.csv")):
         frame = pd.read_csv(sheet, dtype=str, keep_default_na=False)
         rows = frame[frame.get("kind", pd.Series(dtype=str)) == "break"]
         breaks[sheet.stem] = [(dt.datetime.fromisoformat(s), dt.datetime.fromisoformat(e))
@@ -70,27 +118,129 @@ def _read_breaks(folder: Path) -> dict[str, list[tuple[dt.datetime, dt.datetime]
     return breaks
 
 
+# -- the roster as the plan must see it: pairs merged, caps applied ---------------------
+
+@dataclass(frozen=True)
+class Crew:
+    """Who drives one route: an agent, or a pair (the lead's row names ``pair_with``)."""
+
+    lead: Agent
+    mate: Agent | None
+
+    @property
+    def members(self) -> list[Agent]:
+        return [self.lead] + ([self.mate] if self.mate else [])
+
+    @property
+    def shift(self) -> tuple[int, int]:
+        return (max(a.shift_start for a in self.members), min(a.shift_end for a in self.members))
+
+    @property
+    def skills(self) -> set[str]:
+        return set().union(*(a.skills for a in self.members))
+
+    def works_on(self, weekday: int) -> bool:
+        return all(weekday in a.days for a in self.members)
+
+    def visit_cap(self, policy_cap: int | None) -> int | None:
+        caps = [a.max_visits for a in self.members if a.max_visits is not None]
+        caps += [policy_cap] if policy_cap is not None else []
+        return min(caps) if caps else None
+
+    def capacity(self) -> int | None:
+        caps = [a.capacity for a in self.members if a.capacity is not None]
+        return min(caps) if caps else None
+
+    def speed(self, default: float) -> float:
+        speeds = [a.speed_kmh for a in self.members if a.speed_kmh]
+        return min(speeds) if speeds else default
+
+
+def _crews(problem: Problem) -> tuple[dict[str, Crew], set[str]]:
+    """Route owners by agent id, and the ids of agents who ride as someone's partner."""
+    by_id = {a.agent_id: a for a in problem.agents}
+    partners = {a.pair_with for a in problem.agents if a.pair_with}
+    crews = {a.agent_id: Crew(a, by_id.get(a.pair_with) if a.pair_with else None)
+             for a in problem.agents if a.agent_id not in partners or a.pair_with}
+    return crews, partners
+
+
+# -- rules derived from the policy ---------------------------------------------------
+
+def _units(problem: Problem, minutes: float) -> float:
+    return minutes * 60 / problem.time_unit_s
+
+
+def _legal_hours(problem: Problem) -> tuple[float, float] | None:
+    hours = problem.policy.visiting_hours
+    special = {k.strip().lower()[:3]: v.strip().lower() for k, v in hours.weekdays.items()}
+    today = special.get(WEEKDAYS[problem.date.weekday()])
+    if today == "closed":
+        return None
+    start, end = (parse_interval(today) if today else
+                  (parse_clock(hours.start), parse_clock(hours.end)))
+    return _units(problem, start), _units(problem, end)
+
+
+def _is_holiday(problem: Problem) -> bool:
+    date = problem.date
+    days = {str(h).strip() for h in problem.policy.holidays}
+    return date.isoformat() in days or date.strftime("%m-%d") in days
+
+
+def _needed_skills(problem: Problem, account: Account) -> set[str]:
+    policy = problem.policy
+    needed = {s.strip().lower() for s in account.skills}
+    risk = (account.risk or "").strip().lower()
+    if risk in {r.strip().lower() for r in policy.senior_for_risks} or (
+            account.broken_promises > 0 and policy.history.broken_promise_needs_senior):
+        needed.add(policy.senior_skill.strip().lower())
+    return needed
+
+
+def _needs_pair(problem: Problem, account: Account) -> bool:
+    risk = (account.risk or "").strip().lower()
+    return bool(risk) and risk in {r.strip().lower() for r in problem.policy.pair_for_risks}
+
+
+def _windows_today(problem: Problem, account: Account) -> list[tuple[int, int]]:
+    weekday = problem.date.weekday()
+    if not account.windows:
+        return [(0, round(86400 / problem.time_unit_s))]
+    return [(w.start, w.end) for w in account.windows if weekday in w.days]
+
+
+def _recent(account: Account, days_since: int | None, window: int) -> int:
+    given = account.visits_7d if window == 7 else account.visits_30d
+    return max(given or 0, int(days_since is not None and 0 <= days_since < window))
+
+
+# -- the checks ----------------------------------------------------------------------
+
 def check(problem: Problem, routes: pd.DataFrame, unassigned: pd.DataFrame,
           breaks: dict[str, list[tuple[dt.datetime, dt.datetime]]]) -> list[Violation]:
-    problem = prepare(problem)
+    """Every rule, on a plan given as the tables of ``routes.csv`` and
+    ``unassigned.csv`` and the breaks per route."""
     out = _check_accounting(problem, routes, unassigned)
     accounts = {a.account_id: a for a in problem.accounts}
     rejected = {u.account_id for u in problem.rejected}
+    crews, partners = _crews(problem)
     for row in routes.itertuples(index=False):
         if row.account_id in rejected:
             out.append(Violation("REJECTED_ROUTED", "a rejected input row was routed",
                                  row.agent_id, row.account_id))
         elif row.account_id in accounts:
-            out += _check_visit(problem, row)
-    agents = {a.agent_id: a for a in problem.agents}
+            out += _check_visit(problem, accounts[row.account_id], crews.get(row.agent_id), row)
     for agent_id, visits in routes.groupby("agent_id", sort=True):
-        if agent_id not in agents:
-            out.append(Violation("UNKNOWN_AGENT", "routes name an agent not in the roster",
+        crew = crews.get(agent_id)
+        if crew is None:
+            why = ("rides as a partner and has no route of their own" if agent_id in partners
+                   else "routes name an agent not in the roster")
+            out.append(Violation("PAIR" if agent_id in partners else "UNKNOWN_AGENT", why,
                                  str(agent_id)))
             continue
-        known = visits[visits["account_id"].isin(accounts)]
-        out += _check_route(problem, agents[agent_id], known.sort_values("seq"),
-                            breaks.get(agent_id, []))
+        known = visits[visits["account_id"].isin(accounts)].sort_values("seq")
+        out += _check_route(problem, crew, known, accounts, breaks.get(agent_id, []))
     return out
 
 
@@ -112,87 +262,72 @@ def _check_accounting(problem: Problem, routes: pd.DataFrame,
     codes = {r.value for r in Reason}
     for row in unassigned.itertuples(index=False):
         if row.reason not in codes:
-            out.append(Violation("BAD_REASON", f"unknown reason code '{row.reason}'",
-                                 account_id=row.account_id))
+            out.append(Violation("BAD_REASON", "unknown reason code", account_id=row.account_id))
     return out
 
 
-def _units(when: dt.datetime, date: dt.date, unit_s: float = 60.0) -> int:
+def _clock_units(when: dt.datetime, date: dt.date, unit_s: float) -> int:
     """A written time as clock units after midnight of the planning date."""
     return round((pd.Timestamp(when) - pd.Timestamp(date)).total_seconds() / unit_s)
 
 
-def _check_visit(problem: Problem, row) -> list[Violation]:
+def _check_visit(problem: Problem, account: Account, crew: Crew | None, row) -> list[Violation]:
     """Rules for one visit on its own: date, compliance, windows, legal hours, skills."""
-    account = problem.account(row.account_id)
-    policy, date = problem.policy, problem.date
+    policy, date, unit = problem.policy, problem.date, problem.time_unit_s
+    start, end = _clock_units(row.start, date, unit), _clock_units(row.end, date, unit)
     fail = []
-    unit = problem.time_unit_s
-    start, end = _units(row.start, date, unit), _units(row.end, date, unit)
     if pd.Timestamp(row.start).date() != date:
         fail.append(("WRONG_DATE", f"visit on {row.start}, the plan is for {date}"))
-    if policy.is_do_not_visit(account.status):
-        fail.append(("DO_NOT_VISIT", f"status '{account.status}' must not be visited"))
-    if policy.is_holiday(date):
+    status = (account.status or "").strip().lower()
+    if status and status in {s.strip().lower() for s in policy.do_not_visit_statuses}:
+        fail.append(("DO_NOT_VISIT", f"status '{status}' must not be visited"))
+    if _is_holiday(problem):
         fail.append(("HOLIDAY", f"{date} is a holiday"))
-    if account.address_type == "workplace" and not policy.allow_workplace_visits:
+    if (account.address_type or "").strip().lower() == "workplace" and \
+            not policy.allow_workplace_visits:
         fail.append(("WORKPLACE_ADDRESS", "visit at a workplace address"))
-    if account.last_visit is not None:
-        days = (date - account.last_visit).days
-        if days < policy.min_days_between_visits:
-            fail.append(("COOL_DOWN", f"last visit {days} day(s) ago"))
-        for window, cap, given in ((7, policy.max_visits_7d, account.visits_7d),
-                                   (30, policy.max_visits_30d, account.visits_30d)):
-            count = max(given or 0, int(0 <= days < window))
-            if count >= cap:
-                fail.append((f"VISIT_CAP_{window}D", f"{count} visits in {window} days"))
-    else:
-        if (account.visits_7d or 0) >= policy.max_visits_7d:
-            fail.append(("VISIT_CAP_7D", f"{account.visits_7d} visits in 7 days"))
-        if (account.visits_30d or 0) >= policy.max_visits_30d:
-            fail.append(("VISIT_CAP_30D", f"{account.visits_30d} visits in 30 days"))
-    hours = policy.visiting_hours.hours_on(date.weekday())
-    if hours is None or start < problem.to_units(hours[0]) or end > problem.to_units(hours[1]):
+    days = (date - account.last_visit).days if account.last_visit is not None else None
+    if days is not None and days < policy.min_days_between_visits:
+        fail.append(("COOL_DOWN", f"last visit {days} day(s) ago"))
+    for window, cap in ((7, policy.max_visits_7d), (30, policy.max_visits_30d)):
+        count = _recent(account, days, window)
+        if count >= cap:
+            fail.append((f"VISIT_CAP_{window}D", f"{count} visits in {window} days"))
+    hours = _legal_hours(problem)
+    if hours is None or start < hours[0] or end > hours[1]:
         fail.append(("LEGAL_HOURS", f"visit {row.start:%H:%M}-{row.end:%H:%M} outside the "
                                     "legal visiting hours of the day"))
-    windows = account.windows_on(date.weekday(), problem.day_units)
-    if not any(low <= start <= high for low, high in windows):
+    if not any(low <= start <= high for low, high in _windows_today(problem, account)):
         fail.append(("WINDOW", f"starts at {row.start:%H:%M}, outside the borrower's windows"))
     if end - start < account.service_min:
-        fail.append(("SHORT_VISIT", f"{end - start} min, the visit needs {account.service_min}"))
-    agent = next((a for a in problem.agents if a.agent_id == row.agent_id), None)
-    if agent is not None:
-        if date.weekday() not in agent.days:
-            fail.append(("AGENT_OFF", "the agent does not work on this weekday"))
-        if not agent.can_serve(account):
-            fail.append(("SKILLS", f"needs skills {sorted(account.skills - agent.skills)}"))
-        partner = getattr(row, "partner_id", "") or None
-        if partner != agent.partner:
-            fail.append(("PAIR", f"partner on the plan is {partner}, the roster says "
-                                 f"{agent.partner}"))
+        fail.append(("SHORT_VISIT", f"{end - start} units, the visit needs "
+                                    f"{account.service_min}"))
+    if crew is not None:
+        fail += _check_crew(problem, account, crew, getattr(row, "partner_id", "") or None)
     return [Violation(code, msg, row.agent_id, row.account_id) for code, msg in fail]
 
 
-def _travel_units(problem: Problem, agent: Agent, account_ids: list[str]) -> np.ndarray:
-    """Travel clock units along start -> visits -> end, rounded up as the schedule does."""
-    keys = [start_key(agent.agent_id)] + account_ids + [end_key(agent.agent_id)]
-    points = ([(agent.start_lat, agent.start_lon)]
-              + [(problem.account(a).lat, problem.account(a).lon) for a in account_ids]
-              + [agent.end])
-    model = problem.travel or default_model(problem.policy)
-    speed = agent.speed_kmh or problem.policy.travel.speed_kmh
-    seconds, _ = model.matrices(keys, np.array(points, dtype=float), speed)
-    legs = np.array([seconds[k, k + 1] for k in range(len(keys) - 1)], dtype=np.int64)
-    duration_s = getattr(model, "unit_s", 1.0)
-    if duration_s == problem.time_unit_s:
-        return legs
-    return np.ceil(legs * (duration_s / problem.time_unit_s) - 1e-9).astype(np.int64)
+def _check_crew(problem: Problem, account: Account, crew: Crew,
+                partner: str | None) -> list[tuple[str, str]]:
+    fail = []
+    if not crew.works_on(problem.date.weekday()):
+        fail.append(("AGENT_OFF", "the agent does not work on this weekday"))
+    missing = _needed_skills(problem, account) - crew.skills
+    if missing:
+        fail.append(("SKILLS", f"needs skills {sorted(missing)}"))
+    if _needs_pair(problem, account) and crew.mate is None:
+        fail.append(("PAIR_REQUIRED", "needs a two-agent visit; the route has one agent"))
+    expected = crew.mate.agent_id if crew.mate else None
+    if partner != expected:
+        fail.append(("PAIR", f"partner on the plan is {partner}, the roster says {expected}"))
+    return fail
 
 
-def _check_route(problem: Problem, agent: Agent, visits: pd.DataFrame,
+def _check_route(problem: Problem, crew: Crew, visits: pd.DataFrame,
+                 accounts: dict[str, Account],
                  breaks: list[tuple[dt.datetime, dt.datetime]]) -> list[Violation]:
     out = []
-    aid = agent.agent_id
+    aid = crew.lead.agent_id
 
     def bad(code: str, message: str) -> None:
         out.append(Violation(code, message, aid))
@@ -201,20 +336,22 @@ def _check_route(problem: Problem, agent: Agent, visits: pd.DataFrame,
         return out
     if list(visits["seq"]) != list(range(1, len(visits) + 1)):
         bad("SEQUENCE", f"seq is {list(visits['seq'])}, expected 1..{len(visits)}")
-    if agent.max_visits is not None and len(visits) > agent.max_visits:
-        bad("VISIT_CAP", f"{len(visits)} visits, the cap is {agent.max_visits}")
-    load = sum(problem.account(a).load for a in visits["account_id"])
-    if agent.capacity is not None and load > agent.capacity:
-        bad("CAPACITY", f"load {load}, capacity {agent.capacity}")
-    date = problem.date
-    travel = _travel_units(problem, agent, list(visits["account_id"]))
+    cap = crew.visit_cap(problem.policy.max_visits_per_agent)
+    if cap is not None and len(visits) > cap:
+        bad("VISIT_CAP", f"{len(visits)} visits, the cap is {cap}")
+    load = sum(accounts[a].load for a in visits["account_id"])
+    capacity = crew.capacity()
+    if capacity is not None and load > capacity:
+        bad("CAPACITY", f"load {load}, capacity {capacity}")
+    date, unit = problem.date, problem.time_unit_s
+    travel = _travel_units(problem, crew, [accounts[a] for a in visits["account_id"]])
     # The day as gaps between fixed points: shift start, each visit, shift end.
-    unit = problem.time_unit_s
-    starts = [_units(s, date, unit) for s in visits["start"]]
-    ends = [_units(e, date, unit) for e in visits["end"]]
-    gaps = list(zip([agent.shift_start] + ends, starts + [agent.shift_end]))
-    spans = [(_units(b0, date, unit), _units(b1, date, unit)) for b0, b1 in breaks]
-    out += _check_breaks(agent, spans, gaps)
+    shift_start, shift_end = crew.shift
+    starts = [_clock_units(s, date, unit) for s in visits["start"]]
+    ends = [_clock_units(e, date, unit) for e in visits["end"]]
+    gaps = list(zip([shift_start] + ends, starts + [shift_end]))
+    spans = [(_clock_units(b0, date, unit), _clock_units(b1, date, unit)) for b0, b1 in breaks]
+    out += _check_breaks(crew, spans, gaps)
     for k, ((g0, g1), need) in enumerate(zip(gaps, travel)):
         inside = [(b0, b1) for b0, b1 in spans if g0 <= b0 and b1 <= g1]
         if inside:
@@ -223,33 +360,72 @@ def _check_route(problem: Problem, agent: Agent, visits: pd.DataFrame,
         else:
             ok = g1 - g0 >= need
         if not ok:
-            bad("TRAVEL", _leg_name(k, len(visits), visits) + f": {g1 - g0} min for "
-                f"{need} min of travel" + (" around the break" if inside else ""))
+            bad("TRAVEL", _leg_name(k, list(visits["account_id"])) + f": {g1 - g0} units for "
+                f"{need} of travel" + (" around the break" if inside else ""))
     return out
 
 
-def _leg_name(k: int, count: int, visits: pd.DataFrame) -> str:
-    ids = list(visits["account_id"])
+def _leg_name(k: int, ids: list[str]) -> str:
     if k == 0:
         return f"from the start place to {ids[0]}"
-    if k == count:
+    if k == len(ids):
         return f"from {ids[-1]} back to the end place"
     return f"from {ids[k - 1]} to {ids[k]}"
 
 
-def _check_breaks(agent: Agent, spans: list[tuple[int, int]],
+def _check_breaks(crew: Crew, spans: list[tuple[int, int]],
                   gaps: list[tuple[int, int]]) -> list[Violation]:
     out = []
-    if not agent.break_applies():
+    rule = crew.lead.break_rule
+    shift_start, shift_end = crew.shift
+    # The break is owed when its whole window (start window plus length) lies in the shift.
+    if rule is None or rule.earliest < shift_start or rule.latest + rule.duration > shift_end:
         return out
-    rule = agent.break_rule
     fitting = [(b0, b1) for b0, b1 in spans
                if b1 - b0 >= rule.duration and rule.earliest <= b0 <= rule.latest]
     if not fitting:
-        out.append(Violation("BREAK", f"no break of {rule.duration} min starting within the "
-                             "agent's break window", agent.agent_id))
+        out.append(Violation("BREAK", f"no break of {rule.duration} units starting within the "
+                             "agent's break window", crew.lead.agent_id))
     for b0, b1 in spans:
         if not any(g0 <= b0 and b1 <= g1 for g0, g1 in gaps):
             out.append(Violation("BREAK", "the break overlaps a visit or falls outside the shift",
-                                 agent.agent_id))
+                                 crew.lead.agent_id))
     return out
+
+
+# -- travel, recomputed ----------------------------------------------------------------
+
+def _travel_units(problem: Problem, crew: Crew, visits: list[Account]) -> list[int]:
+    """Clock units needed on each leg start -> visits -> end, rounded up as the schedule
+    is; recomputed from the coordinates (or the input matrix)."""
+    lead = crew.lead
+    points = ([(lead.start_lat, lead.start_lon)] + [(a.lat, a.lon) for a in visits]
+              + [(lead.end_lat, lead.end_lon) if lead.end_lat is not None
+                 else (lead.start_lat, lead.start_lon)])
+    keys = ([f"start:{lead.agent_id}"] + [a.account_id for a in visits]
+            + [f"end:{lead.agent_id}"])
+    model = problem.travel
+    speed = crew.speed(problem.policy.travel.speed_kmh)
+    if model is None or isinstance(model, StraightLine):
+        detour = model.detour_factor if model else problem.policy.travel.detour_factor
+        seconds = [_straight_seconds(p, q, detour, speed) for p, q in zip(points, points[1:])]
+        # One second of slack for floating-point differences from the solver's arithmetic.
+        return [max(0, math.ceil((s - 1) / problem.time_unit_s - 1e-9)) for s in seconds]
+    if isinstance(model, Matrix):
+        rows = [model.index[k] for k in keys]
+        legs = [int(model.seconds[a, b]) for a, b in zip(rows, rows[1:])]
+        ratio = model.unit_s / problem.time_unit_s
+    else:  # another travel model (say, a road network): ask it, as the input it is
+        matrix, _ = model.matrices(keys, np.array(points, dtype=float), speed)
+        legs = [int(matrix[k, k + 1]) for k in range(len(keys) - 1)]
+        ratio = getattr(model, "unit_s", 1.0) / problem.time_unit_s
+    return [leg if ratio == 1 else math.ceil(leg * ratio - 1e-9) for leg in legs]
+
+
+def _straight_seconds(p: tuple[float, float], q: tuple[float, float], detour: float,
+                      speed_kmh: float) -> float:
+    lat1, lon1, lat2, lon2 = map(math.radians, (*p, *q))
+    a = (math.sin((lat2 - lat1) / 2) ** 2
+         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
+    metres = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, a)))) * detour
+    return metres / (speed_kmh / 3.6)

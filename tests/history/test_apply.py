@@ -24,7 +24,7 @@ def seen(store, account_id, when, outcome, agent_id="G1", **extra):
 
 @pytest.fixture
 def store(store_url):
-    return HistoryStore(store_url)
+    return HistoryStore(store_url, create=True)
 
 
 def test_caps_and_cool_down_count_real_visits(store):
@@ -106,7 +106,7 @@ def test_outcomes_feed_tomorrows_plan_end_to_end(store_url, tmp_path):
     accounts = [account(1, 0.004, 0, windows="Mon-Fri 12:00-13:30; Mon-Fri 18:00-20:30"),
                 account(2, 0.008, 0), account(3, 0, 0.006)]
     agents = [agent(1, shift_start="09:00", shift_end="21:00"), agent(2)]
-    store = HistoryStore(store_url)
+    store = HistoryStore(store_url, create=True)
     day1 = DATE - dt.timedelta(days=7)
     plan1 = solve_checked(problem(accounts, agents, date=day1))
     run_id = store.record_plan(plan1)
@@ -116,7 +116,7 @@ def test_outcomes_feed_tomorrows_plan_end_to_end(store_url, tmp_path):
     seen(store, "A1", at(day1 + dt.timedelta(days=2), "13:00"), "not_home")
     seen(store, "A2", at(day1, "10:00"), "ptp", agent_id="G2", amount=300.0, promise_date=day2)
     seen(store, "A3", at(day2 - dt.timedelta(days=1), "10:00"), "refused")
-    prob2 = vp.Problem.from_frames(*_frames(accounts, agents), date=day2, history=store)
+    prob2 = vp.enrich(vp.read_frames(*_frames(accounts, agents), date=day2), store)
     plan2 = solve_checked(prob2)
     routes = plan2.routes.set_index("account_id")
     assert routes.loc["A1", "start"].hour >= 18               # lunch window avoided

@@ -18,7 +18,7 @@ def test_every_account_has_an_entry_with_rules_and_decision(tmp_path):
                     account(2, status="dispute"), account(3, windows="Sat 09:00-12:00"),
                     account(4, priority=2)], [agent(1)])
     plan = solve_checked(prob)
-    entries = read(plan.write(tmp_path / "plan", prob))
+    entries = read(vp.write_plan(plan, tmp_path / "plan", prob))
     assert [e["account_id"] for e in entries] == ["A1", "A2", "A3", "A4"]
     by_id = {e["account_id"]: e for e in entries}
     assert by_id["A1"]["decision"]["visited"] and by_id["A1"]["decision"]["agent_id"] == "G1"
@@ -37,16 +37,16 @@ def test_every_account_has_an_entry_with_rules_and_decision(tmp_path):
 
 def test_why_was_this_borrower_visited_twice_this_week(tmp_path):
     """A supervisor's question, answered from audit.jsonl alone."""
-    store = HistoryStore(tmp_path / "h.db")
+    store = HistoryStore(tmp_path / "h.db", create=True)
     store.add_outcomes([{"account_id": "A1", "agent_id": "G1", "outcome": "ptp",
                          "visited_at": dt.datetime.combine(DATE - dt.timedelta(days=4), dt.time(19)),
                          "promise_amount": 500.0, "promise_date": DATE, "notes": None}])
     accounts, agents = [account(1)], [agent(1)]
     import pandas as pd
-    prob = vp.Problem.from_frames(pd.DataFrame(accounts), pd.DataFrame(agents), date=DATE,
-                                  history=store)
+    prob = vp.enrich(vp.read_frames(pd.DataFrame(accounts), pd.DataFrame(agents), date=DATE),
+                     store)
     plan = solve_checked(prob)
-    (entry,) = read(plan.write(tmp_path / "plan", prob))
+    (entry,) = read(vp.write_plan(plan, tmp_path / "plan", prob))
     assert entry["decision"]["visited"]
     rules = {r["rule"]: r for r in entry["rules"]}
     assert rules["visit_cap_7d"]["passed"]
@@ -59,7 +59,7 @@ def test_why_was_this_borrower_visited_twice_this_week(tmp_path):
 def test_rejected_rows_are_in_the_audit(tmp_path):
     import pandas as pd
     frame = pd.DataFrame([account(1), {"account_id": "A2", "lat": "north", "lon": 121.0}])
-    prob = vp.Problem.from_frames(frame, pd.DataFrame([agent(1)]), date=DATE, skip_bad_rows=True)
+    prob = vp.read_frames(frame, pd.DataFrame([agent(1)]), date=DATE, skip_bad_rows=True)
     plan = solve_checked(prob)
-    entries = {e["account_id"]: e for e in read(plan.write(tmp_path / "p", prob))}
+    entries = {e["account_id"]: e for e in read(vp.write_plan(plan, tmp_path / "p", prob))}
     assert entries["A2"]["decision"]["reason"] == "BAD_COORDINATES"

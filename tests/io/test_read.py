@@ -23,20 +23,20 @@ def write(tmp_path, accounts=ACCOUNTS, agents=AGENTS, encoding="utf-8"):
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk", "gb18030"])
 def test_encodings(tmp_path, encoding):
     a, g = write(tmp_path, encoding=encoding)
-    problem = vp.Problem.from_csv(a, g, date=DATE)
+    problem = vp.read_csv(a, g, date=DATE)
     assert [x.account_id for x in problem.accounts] == ["A1", "A2"]
     assert problem.accounts[0].name == "张三"
 
 
 def test_columns_are_case_insensitive_and_trimmed(tmp_path):
     a, g = write(tmp_path, accounts=" Account_ID , LAT,Lon \nA1, 31.2 ,121.4\n")
-    problem = vp.Problem.from_csv(a, g, date=DATE)
+    problem = vp.read_csv(a, g, date=DATE)
     assert problem.accounts[0].lat == 31.2
 
 
 def test_defaults_and_parsing(tmp_path):
     a, g = write(tmp_path)
-    problem = vp.Problem.from_csv(a, g, date=DATE)
+    problem = vp.read_csv(a, g, date=DATE)
     first, second = problem.accounts
     assert first.priority == 3 and second.priority == 1  # empty cell -> default
     assert first.service_min == 20
@@ -48,7 +48,7 @@ def test_defaults_and_parsing(tmp_path):
 
 def test_priority_defaults_to_one_without_the_column(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon\nA1,31.2,121.4\n")
-    assert vp.Problem.from_csv(a, g, date=DATE).accounts[0].priority == 1
+    assert vp.read_csv(a, g, date=DATE).accounts[0].priority == 1
 
 
 @pytest.mark.parametrize("accounts, row, column, words", [
@@ -64,7 +64,7 @@ def test_priority_defaults_to_one_without_the_column(tmp_path):
 def test_bad_accounts_name_row_and_column(tmp_path, accounts, row, column, words):
     a, g = write(tmp_path, accounts=accounts)
     with pytest.raises(InputError) as info:
-        vp.Problem.from_csv(a, g, date=DATE)
+        vp.read_csv(a, g, date=DATE)
     text = str(info.value)
     assert "accounts.csv" in text and f"column '{column}'" in text and words in text
     if row is not None:
@@ -74,7 +74,7 @@ def test_bad_accounts_name_row_and_column(tmp_path, accounts, row, column, words
 def test_all_problems_are_reported_together(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon\nA1,x,121.4\nA2,31.2,y\n")
     with pytest.raises(InputError) as info:
-        vp.Problem.from_csv(a, g, date=DATE)
+        vp.read_csv(a, g, date=DATE)
     assert len(info.value.problems) == 2
 
 
@@ -82,14 +82,14 @@ def test_personal_values_are_never_echoed(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon,phone\nA1,31.2,121.4,13800001111\n"
                                     "A1,31.2,121.4,13900002222\n")
     with pytest.raises(InputError) as info:
-        vp.Problem.from_csv(a, g, date=DATE)
+        vp.read_csv(a, g, date=DATE)
     assert "1380000" not in str(info.value) and "1390000" not in str(info.value)
 
 
 def test_skip_bad_rows_keeps_them_as_unassigned(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon,windows\nA1,31.2,121.4,\n"
                                     "A2,x,121.4,\nA3,31.2,121.4,25:00-26:00\n")
-    problem = vp.Problem.from_csv(a, g, date=DATE, skip_bad_rows=True)
+    problem = vp.read_csv(a, g, date=DATE, skip_bad_rows=True)
     assert [x.account_id for x in problem.accounts] == ["A1"]
     reasons = {u.account_id: u.reason for u in problem.rejected}
     assert reasons == {"A2": vp.Reason.BAD_COORDINATES, "A3": vp.Reason.BAD_DATA}
@@ -105,7 +105,7 @@ def test_skip_bad_rows_keeps_them_as_unassigned(tmp_path):
 def test_bad_agents(tmp_path, agents, column):
     a, g = write(tmp_path, agents=agents)
     with pytest.raises(InputError) as info:
-        vp.Problem.from_csv(a, g, date=DATE)
+        vp.read_csv(a, g, date=DATE)
     assert "agents.csv" in str(info.value)
     if column:
         assert f"column '{column}'" in str(info.value)
@@ -130,7 +130,7 @@ def test_from_frames_accepts_typed_columns():
                              "last_visit": pd.to_datetime(["2026-11-20", None]),
                              "must_visit": [True, False]})
     agents = pd.DataFrame({"agent_id": ["G1"], "start_lat": [31.2], "start_lon": [121.4]})
-    problem = vp.Problem.from_frames(accounts, agents, date=DATE)
+    problem = vp.read_frames(accounts, agents, date=DATE)
     first, second = problem.accounts
     assert first.days_past_due == 10 and second.days_past_due is None
     assert str(first.last_visit) == "2026-11-20" and second.last_visit is None
@@ -140,5 +140,5 @@ def test_from_frames_accepts_typed_columns():
 def test_visit_longer_than_a_day_names_the_accounts_file(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon,service_min\nA1,31.2,121.4,1500\n")
     with pytest.raises(InputError) as info:
-        vp.Problem.from_csv(a, g, date=DATE)
+        vp.read_csv(a, g, date=DATE)
     assert "accounts.csv" in str(info.value) and "exceeds the day" in str(info.value)

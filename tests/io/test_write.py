@@ -16,7 +16,7 @@ def written(tmp_path_factory):
     prob = problem(accounts, [agent(1, max_visits=4, **{"break": "12:00-14:00/30"}),
                               agent(2, max_visits=4)])
     plan = solve_checked(prob)
-    folder = plan.write(tmp_path_factory.mktemp("out") / "plan", prob)
+    folder = vp.write_plan(plan, tmp_path_factory.mktemp("out") / "plan", prob)
     return prob, plan, folder
 
 
@@ -82,9 +82,9 @@ def test_plan_json_round_trips(written):
 def test_rewrite_replaces_the_old_plan_and_failure_leaves_it_intact(written, tmp_path, monkeypatch):
     prob, plan, _ = written
     target = tmp_path / "plan"
-    plan.write(target, prob)
+    vp.write_plan(plan, target, prob)
     (target / "stale.txt").write_text("old")
-    plan.write(target, prob)
+    vp.write_plan(plan, target, prob)
     assert not (target / "stale.txt").exists()
     (target / "marker").write_text("complete plan")
 
@@ -94,6 +94,6 @@ def test_rewrite_replaces_the_old_plan_and_failure_leaves_it_intact(written, tmp
         raise RuntimeError("disk full")
     monkeypatch.setattr(writer, "summary", crash)
     with pytest.raises(RuntimeError):
-        plan.write(target, prob)
+        vp.write_plan(plan, target, prob)
     assert (target / "marker").read_text() == "complete plan"  # the old plan is untouched
     assert [p.name for p in tmp_path.iterdir()] == ["plan"]    # no half-written leftovers

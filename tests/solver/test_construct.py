@@ -108,8 +108,8 @@ def test_pyvrp_searches_on_from_the_construction_when_its_random_start_gives_up(
     if not constructed:  # the fallback is what finds the plan
         monkeypatch.setattr(warm, "best_construction", lambda p: pyvrp.Solution(p, []))
     now = time.monotonic()
-    clock = warm.Clock(deadline=now + 1.5, give_up=now - 1)  # give up at once
-    routes = warm.search(data, prizes, clock, seed=0)
+    stop = warm.Stop(end=now + 1.5, give_up=now - 1)  # give up at once
+    routes = warm.search(data, prizes, stop, seed=0)
     if constructed:
         assert sorted(node for route in routes for node in route) == \
             sorted(node for options in warm._grouped(data) for node in options)

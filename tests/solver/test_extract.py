@@ -1,6 +1,6 @@
 from hypothesis import assume, given, strategies as st
 
-from visitplan.solver.extract import Leg, place_break
+from visitplan.solver.schedule import Leg, place_break
 
 
 def keeps_rule(legs, placed, duration):
@@ -60,3 +60,7 @@ def test_any_placement_keeps_the_rule(legs, duration, earliest, width, solver_st
     if placed is not None:
         assert keeps_rule(legs, placed, duration)
         assert earliest <= placed[0] <= latest
+    else:  # no spot at all: every start and every position breaks the rule
+        assert not any(keeps_rule(legs, (start, leg, after), duration)
+                       for start in range(earliest, latest + 1)
+                       for leg in range(-1, len(legs) + 1) for after in (False, True))

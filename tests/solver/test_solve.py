@@ -177,11 +177,10 @@ def test_a_worker_that_overruns_the_limit_is_stopped(monkeypatch):
     module = importlib.import_module("visitplan.solver.solve")
     real = module._search
 
-    def slow_second(*job):
-        strategy = job[-2]  # the job ends (..., strategy, warm-start patience)
-        if strategy == module.PORTFOLIO[1]:
+    def slow_second(worker, *rest):
+        if worker.index == 1:
             clock.sleep(60)  # a first-solution heuristic that never looks at the clock
-        return real(*job)
+        return real(worker, *rest)
     monkeypatch.setattr(module, "_search", slow_second)  # forked workers inherit the patch
     prob = problem(ring(6), [agent(1)])
     began = clock.monotonic()

@@ -13,7 +13,9 @@ from visitplan.compliance import prepare, screen
 from visitplan.solver import warm
 from visitplan.solver.data import build_data
 from visitplan.solver.model import build_model
-from visitplan.solver.solve import GIVE_UP, PATIENT, warm_start_patience
+from visitplan.solver.params import GIVE_UP, PATIENT, SearchParams
+from visitplan.solver.schedule import fits
+from visitplan.solver.solve import warm_start_patience
 
 from ..conftest import account, agent, problem, solve_checked
 
@@ -101,11 +103,11 @@ def test_agents_pyvrp_cannot_tell_apart_share_a_type_and_each_gets_one_route():
     assert sorted(map(len, fleet)) == [1, 3]
     assert data.vehicle_type(next(t for t, f in enumerate(fleet) if len(f) == 3)).num_available == 3
     routes = warm.search(model.data, model.penalties,
-                         warm.Clock(time.monotonic() + 1, time.monotonic() + 1), seed=0)
+                         warm.Stop(time.monotonic() + 1, time.monotonic() + 1), seed=0)
     assert len(routes) == 4
     visited = [n for route in routes for n in route]
     assert len(visited) == len(set(visited)) == 12  # 4 h each: 12 half-hour visits fit
-    assert all(warm.fits(model.data, v, route) for v, route in enumerate(routes))
+    assert all(fits(model.data, v, route) for v, route in enumerate(routes))
 
 
 def test_the_break_fits_only_where_the_route_leaves_it_room():
@@ -116,12 +118,12 @@ def test_the_break_fits_only_where_the_route_leaves_it_room():
     out_and_back = [by_id[f"A{i}"] for i in range(1, 7)]
     # 6 visits x 20 min, 6 legs of 10 min out and an hour back: from 09:00, the
     # last visit ends at 12:00, where the break fits before the drive home.
-    assert warm.fits(data, 0, out_and_back)
-    assert warm.fits(data, 0, out_and_back[:3])
+    assert fits(data, 0, out_and_back)
+    assert fits(data, 0, out_and_back[:3])
     shift = prob.agents[0].model_copy(update={"shift_end": 13 * 60 + 30})
     tight = model_of(prob.model_copy(update={"agents": (shift,)})).data
-    assert not warm.fits(tight, 0, out_and_back)  # home at 14:00 with the break
-    assert warm.fits(tight, 0, out_and_back[:4])  # home at 11:40, break at home till 13:00
+    assert not fits(tight, 0, out_and_back)  # home at 14:00 with the break
+    assert fits(tight, 0, out_and_back[:4])  # home at 11:40, break at home till 13:00
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -137,7 +139,7 @@ def test_fits_agrees_with_the_or_tools_model(order, length, lunch, duration, end
     route = [n for n in order[:length]]
     loaded = model.routing.ReadAssignmentFromRoutes(
         [[model.manager.NodeToIndex(n) for n in route]], True) is not None
-    assert warm.fits(model.data, 0, route) == loaded
+    assert fits(model.data, 0, route) == loaded
 
 
 _models: dict = {}
@@ -164,7 +166,7 @@ def test_a_route_without_room_for_the_break_loses_its_least_valuable_visit():
     data = model.data
     by_id = {data.accounts[o].account_id: n for n, o in enumerate(data.owner)}
     route = [by_id[f"A{i}"] for i in range(1, 7)]
-    assert not warm.fits(data, 0, route)
+    assert not fits(data, 0, route)
     assignment = warm.to_assignment(model, [route])
     assert assignment is not None
     kept = []
@@ -176,27 +178,36 @@ def test_a_route_without_room_for_the_break_loses_its_least_valuable_visit():
     assert "A4" not in kept and len(kept) == 5
 
 
-def test_the_clock_gives_up_when_nothing_feasible_comes():
+def test_pyvrp_gives_up_when_nothing_feasible_comes():
     now = time.monotonic()
-    clock = warm.Clock(deadline=now + 60, give_up=now - 1)
-    assert clock(float("inf"))          # no feasible plan and past the give-up time
-    assert clock(np.iinfo(np.int64).max)  # how PyVRP reports it
-    clock = warm.Clock(deadline=now + 60, give_up=now - 1)
-    assert not clock(1234)              # a feasible plan: keep going until the deadline
-    assert clock.first_feasible is not None
+    stop = warm.Stop(end=now + 60, give_up=now - 1).criteria()
+    assert stop(float("inf"))          # no feasible plan and past the give-up time
+    assert stop(np.iinfo(np.int64).max)  # how PyVRP reports it
+    watch = warm.Stop(end=now + 60, give_up=now - 1)
+    stop = watch.criteria()
+    assert not stop(1234)              # a feasible plan: keep going until the end
+    assert watch.first_feasible is not None
+    assert not stop(np.iinfo(np.int64).max)  # once seen feasible, the give-up no longer applies
+    ended = warm.Stop(end=now - 1, give_up=now + 60).criteria()
+    assert ended(1234)                 # PyVRP's own MaxRuntime: no time left
 
 
 def test_auto_uses_pyvrp_on_must_visit_days_and_on_every_second_worker_otherwise():
     must = problem([account(1, must_visit=True)], [agent(1)])
     mixed = problem([account(1, must_visit=True), account(2)], [agent(1)])
-    assert warm_start_patience(must, list(must.accounts), 0, 1) == PATIENT
-    assert warm_start_patience(must, list(must.accounts), 1, 2) == GIVE_UP
-    assert warm_start_patience(mixed, list(mixed.accounts), 0, 2) is None
-    assert warm_start_patience(mixed, list(mixed.accounts), 1, 2) == GIVE_UP
-    never = mixed.model_copy(update={"policy": policy(warm_start="never")})
-    always = mixed.model_copy(update={"policy": policy(warm_start="always")})
-    assert warm_start_patience(never, list(mixed.accounts), 1, 2) is None
-    assert warm_start_patience(always, list(mixed.accounts), 0, 1) == GIVE_UP
+    auto = SearchParams()
+    assert warm_start_patience(must, list(must.accounts), 0, auto) == PATIENT
+    assert warm_start_patience(must, list(must.accounts), 1, auto) == GIVE_UP
+    assert warm_start_patience(mixed, list(mixed.accounts), 0, auto) is None
+    assert warm_start_patience(mixed, list(mixed.accounts), 1, auto) == GIVE_UP
+    never, always = SearchParams(warm_start="never"), SearchParams(warm_start="always")
+    assert warm_start_patience(mixed, list(mixed.accounts), 1, never) is None
+    assert warm_start_patience(mixed, list(mixed.accounts), 0, always) == GIVE_UP
+    # A solution limit asks for OR-Tools' deterministic stop: no PyVRP.
+    limited = SearchParams(warm_start="always", solution_limit=10)
+    assert warm_start_patience(must, list(must.accounts), 0, limited) is None
+    # The policy's [solver] table gives the defaults.
+    assert SearchParams.from_policy(policy(warm_start="never")).warm_start == "never"
 
 
 def test_without_a_feasible_pyvrp_plan_or_tools_plans_the_day():
@@ -227,7 +238,8 @@ def test_a_day_planned_from_pyvrps_plan_keeps_every_rule(with_break):
     prob = problem(accounts, agents, policy=policy(warm_start="always"))
     plan = solve_checked(prob, time_limit=3.0)
     assert plan.stats.warm_start == "used"
-    assert plan.stats.status == ("PYVRP_PLAN_LOADED" if with_break else plan.stats.status)
+    # No preferred agents: OR-Tools weighs nothing PyVRP does not, so PyVRP's plan is final.
+    assert plan.stats.status == "PYVRP_PLAN_LOADED"
     assert len(plan.routes) + len(plan.unassigned) == 40
     assert plan.routes.groupby("agent_id").size().max() <= 8
     assert 15 <= len(plan.routes) <= 24

@@ -7,8 +7,8 @@ For every account with outcomes before the planning date:
   and caps count real visits;
 - a promise to pay due today and not yet paid makes the account must-visit
   (``history.promise_due_must_visit``) and adds the ``promise_due`` score;
-- a promise whose date has passed without a payment after it is broken:
-  the count feeds the score and, with ``history.broken_promise_needs_senior``,
+- a promise whose date has passed without a payment after it is broken
+  (not must-visit: it was due on its own day, which has gone): the count feeds the score and, with ``history.broken_promise_needs_senior``,
   the visit needs a senior agent;
 - ``history.not_home_shift_after`` not-home results in a row move the visit
   away from the windows (or, with no windows, the two hours) in which
@@ -28,7 +28,7 @@ from ..timeutil import ALL_DAYS, format_clock
 from .store import NO_CONTACT, HistoryStore
 
 PAID = frozenset({"paid", "partial"})
-AVOID_MIN = 60  # minutes either side of a not-home visit, for accounts without windows
+AVOID_MIN = 60  # real minutes either side of a not-home visit, for accounts without windows
 
 
 def apply_history(problem: Problem, store: HistoryStore) -> Problem:
@@ -118,13 +118,14 @@ def _not_home_streak(events: list[dict]) -> int:
 
 def _shift_windows(account: Account, misses: list[dict], problem: Problem, update, said) -> None:
     """Avoid the windows in which nobody was home, if another remains today."""
-    times = sorted({e["visited_at"].hour * 60 + e["visited_at"].minute for e in misses})
-    shown = ", ".join(format_clock(t) for t in times)
+    minutes = sorted({e["visited_at"].hour * 60 + e["visited_at"].minute for e in misses})
+    shown = ", ".join(format_clock(t) for t in minutes)
+    times = [problem.to_units(t) for t in minutes]  # windows are in clock units
     if account.windows:
         kept = tuple(w for w in account.windows
                      if not any(w.start <= t <= w.end for t in times))
     else:
-        kept = _complement(times)
+        kept = _complement(times, problem.to_units(AVOID_MIN), problem.day_units)
     if not any(problem.weekday in w.days for w in kept):
         said.append(f"{len(misses)} not-home results in a row (at {shown}); no other window "
                     "today, so the windows stay")
@@ -134,14 +135,14 @@ def _shift_windows(account: Account, misses: list[dict], problem: Problem, updat
                 "avoided today")
 
 
-def _complement(times: list[int]) -> tuple[TimeWindow, ...]:
-    """The day without a band of AVOID_MIN minutes either side of each time."""
+def _complement(times: list[int], band: int, day: int) -> tuple[TimeWindow, ...]:
+    """The day (``day`` clock units) without ``band`` units either side of each time."""
     windows, start = [], 0
     for t in times:
-        end = max(0, t - AVOID_MIN)
+        end = max(0, t - band)
         if end > start:
             windows.append(TimeWindow(days=ALL_DAYS, start=start, end=end))
-        start = max(start, min(24 * 60, t + AVOID_MIN))
-    if start < 24 * 60:
-        windows.append(TimeWindow(days=ALL_DAYS, start=start, end=24 * 60))
+        start = max(start, min(day, t + band))
+    if start < day:
+        windows.append(TimeWindow(days=ALL_DAYS, start=start, end=day))
     return tuple(windows)

@@ -1,9 +1,16 @@
 """The history database.
 
 ``HistoryStore("history.db")`` opens an SQLite file; any SQLAlchemy URL
-(``postgresql+psycopg://user@host/db``) opens a shared database. The
-schema is created and migrated on open, inside a transaction, under a
-lock, so two runs starting together do not race.
+(``postgresql+psycopg://user@host/db``) opens a shared database.
+
+A history must exist before a plan reads it: a mistyped path that quietly
+became a new, empty history would let a plan ignore past cool-downs and
+visit caps. So only ``HistoryStore(target, create=True)`` (``visitplan
+history init``, ``visitplan outcomes import``) creates one; otherwise a
+missing file or a database without the schema is refused with
+:class:`~visitplan.errors.InputError`. An existing history is migrated on
+open, inside a transaction, under a lock, so two runs starting together
+do not race.
 """
 
 from __future__ import annotations
@@ -15,7 +22,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Connection, Engine, make_url
+
+from ..errors import InputError
 
 # Outcome codes of a visit; a public contract for `visitplan outcomes import`.
 OUTCOMES = {
@@ -96,13 +105,58 @@ class ImportReport:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, column, message)
 
 
-class HistoryStore:
-    """A history database; see the module docstring."""
+def shown(url: str) -> str:
+    """The URL as it may be printed: the password masked."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return "the history target"
 
-    def __init__(self, target: str | Path, engine: Engine | None = None):
+
+def _advice(exc: Exception) -> str:
+    """What is wrong with a database that cannot be opened, and what to do."""
+    if isinstance(exc, ModuleNotFoundError):
+        return (f"the database driver '{exc.name}' is not installed; for PostgreSQL install "
+                "the postgres extra: pip install 'visitplan[postgres]'")
+    if isinstance(exc, sa.exc.ArgumentError):
+        return "not an SQLite file path or an SQLAlchemy URL (dialect+driver://user@host/db)"
+    if isinstance(exc, sa.exc.OperationalError):
+        return ("cannot connect or open the database: check the host, port, database name, "
+                "user and password (or the file's permissions)")
+    return f"cannot open the history database ({type(exc).__name__})"
+
+
+class HistoryStore:
+    """A history database; see the module docstring.
+
+    Parameters
+    ----------
+    target
+        An SQLite file path or an SQLAlchemy URL.
+    create
+        Create the history (file and schema) when it does not exist. Without it
+        a missing history is an :class:`InputError`, and nothing is created.
+    """
+
+    def __init__(self, target: str | Path, engine: Engine | None = None, create: bool = False):
         self.url = to_url(target)
-        self.engine = engine or self._engine(self.url)
-        self.migrate()
+        if not create and engine is None and self.url.startswith("sqlite:///"):
+            path = Path(self.url.removeprefix("sqlite:///"))
+            if not path.is_file():
+                raise InputError.single(str(target), "no visit history here (the file does not "
+                                        "exist); check the path, or create one with "
+                                        "`visitplan history init`")
+        try:
+            self.engine = engine or self._engine(self.url)
+            if not create and self.version() == 0:
+                raise InputError.single(shown(self.url), "holds no visitplan history (no "
+                                        "schema); check the target, or create one with "
+                                        "`visitplan history init`")
+            self.migrate()
+        except InputError:
+            raise
+        except Exception as exc:  # a database that cannot be opened is bad input, not a crash
+            raise InputError.single(shown(self.url), _advice(exc)) from None
 
     @staticmethod
     def _engine(url: str) -> Engine:

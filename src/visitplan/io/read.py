@@ -254,11 +254,11 @@ def parse_agents(frame: pd.DataFrame, file: str) -> list[Agent]:
     return agents
 
 
-def _policy(policy: Policy | str | Path | None) -> Policy:
+def as_policy(policy: Policy | str | Path | None) -> Policy:
     return policy if isinstance(policy, Policy) else load_policy(policy)
 
 
-def _date(date: dt.date | str | None, policy: Policy) -> dt.date:
+def as_date(date: dt.date | str | None, policy: Policy) -> dt.date:
     if date is None:
         return policy.today()
     if isinstance(date, str):
@@ -269,43 +269,55 @@ def _date(date: dt.date | str | None, policy: Policy) -> dt.date:
     return date
 
 
-def problem_from_frames(accounts: pd.DataFrame, agents: pd.DataFrame, policy=None, date=None,
-                        skip_bad_rows: bool = False, travel=None, history=None, scorer=None,
-                        priority_column: str | None = None,
-                        names: tuple[str, str] = ("accounts", "agents")) -> Problem:
-    """Build a :class:`Problem` from two tables with the CSV columns.
+def read_frames(accounts: pd.DataFrame, agents: pd.DataFrame, policy=None, date=None,
+                skip_bad_rows: bool = False, travel=None, priority_column: str | None = None,
+                names: tuple[str, str] = ("accounts", "agents")) -> Problem:
+    """Build a raw :class:`Problem` from two tables with the CSV columns.
 
-    Then, in this order: the visit ``history`` (a :class:`HistoryStore` or a
-    path/URL) updates what it knows, and accounts without a priority are
-    scored (by ``scorer`` if given, else by :mod:`visitplan.scoring`).
+    Raw: what the tables say, validated, nothing more. The visit history and
+    the priority scores are added by :func:`visitplan.enrich`.
+
+    Parameters
+    ----------
+    accounts, agents
+        Tables with the columns of ``accounts.csv`` and ``agents.csv``.
+    policy
+        A :class:`Policy`, a ``policy.toml`` path, or ``None`` for the defaults.
+    date
+        The planning date (``datetime.date`` or ``YYYY-MM-DD``); default today
+        in the policy's time zone.
+    skip_bad_rows
+        Report unusable account rows as unassigned instead of raising.
+    travel
+        A travel model; ``None``: straight lines with the policy's settings.
+    priority_column
+        A column of the user's own scores to use as the priority.
+
+    Raises
+    ------
+    InputError
+        naming the file, row and column of every problem found.
     """
-    from ..history import HistoryStore, apply_history
-    from ..scoring import apply_scores
-
-    policy = _policy(policy)
+    policy = as_policy(policy)
     account_list, rejected = parse_accounts(accounts, names[0], policy, skip_bad_rows,
                                             priority_column)
     agent_list = parse_agents(agents, names[1])
     try:
-        problem = Problem(accounts=tuple(account_list), agents=tuple(agent_list), policy=policy,
-                          date=_date(date, policy), travel=travel, rejected=tuple(rejected),
-                          source={"accounts": names[0], "agents": names[1]})
+        return Problem(accounts=tuple(account_list), agents=tuple(agent_list), policy=policy,
+                       date=as_date(date, policy), travel=travel, rejected=tuple(rejected),
+                       source={"accounts": names[0], "agents": names[1]})
     except ValidationError as exc:
         messages = [e["msg"].removeprefix("Value error, ") for e in exc.errors()]
         raise InputError([InputIssue(names[0] if m.startswith("account") else names[1], m)
                           for m in messages]) from None
-    if history is not None:
-        store = history if isinstance(history, HistoryStore) else HistoryStore(history)
-        problem = apply_history(problem, store)
-    return apply_scores(problem, scorer)
 
 
-def read_problem(accounts: str | Path, agents: str | Path, policy=None, date=None,
-                 skip_bad_rows: bool = False, travel=None, history=None, scorer=None,
-                 priority_column: str | None = None) -> Problem:
-    """Read ``accounts.csv``, ``agents.csv`` and an optional ``policy.toml``."""
-    policy = _policy(policy)
-    date = _date(date, policy)
-    return problem_from_frames(read_table(accounts), read_table(agents), policy, date,
-                               skip_bad_rows, travel, history, scorer, priority_column,
-                               names=(str(accounts), str(agents)))
+def read_csv(accounts: str | Path, agents: str | Path, policy=None, date=None,
+             skip_bad_rows: bool = False, travel=None,
+             priority_column: str | None = None) -> Problem:
+    """Read ``accounts.csv``, ``agents.csv`` and an optional ``policy.toml`` into a raw
+    :class:`Problem`; see :func:`read_frames`. Opens no database."""
+    policy = as_policy(policy)
+    date = as_date(date, policy)
+    return read_frames(read_table(accounts), read_table(agents), policy, date, skip_bad_rows,
+                       travel, priority_column, names=(str(accounts), str(agents)))

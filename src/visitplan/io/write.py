@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..plan import TIME_FORMAT, Plan, Route
-from ..report import summary
+from ..plan import TIME_FORMAT, Plan, Route, summary
 from ..timeutil import format_clock
 
 SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel_km",
@@ -24,14 +23,21 @@ SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel
                  "priority", "service_min", "windows"]
 
 
-def write_plan(plan: Plan, directory: str | Path, problem=None) -> Path:
+def write_plan(plan: Plan, directory: str | Path, problem=None,
+               violations: list | None = None) -> Path:
     """Write ``routes.csv``, ``unassigned.csv``, ``summary.json``, ``plan.json`` and,
-    given the problem, one route sheet per agent in ``agents/``."""
+    given the problem, ``audit.jsonl`` and one route sheet per agent in ``agents/``.
+
+    ``violations`` are what the validator found. A plan that breaks a rule, or
+    a search that found no plan, is written so that nobody can dispatch it by
+    accident: ``summary.json`` says ``"dispatchable": false`` (with ``"valid":
+    false`` and the violations), and no route sheets are written.
+    """
     target = Path(directory).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:
-        _write_all(plan, staging, problem)
+        _write_all(plan, staging, problem, violations)
         _swap(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -49,15 +55,21 @@ def _swap(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def _write_all(plan: Plan, folder: Path, problem) -> None:
+def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> None:
     routes = plan.routes
     for column in ("arrival", "start", "end"):
         routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
     routes.to_csv(folder / "routes.csv", index=False)
     plan.unassigned.to_csv(folder / "unassigned.csv", index=False)
     (folder / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
+    report = summary(plan)
+    if violations is not None:
+        report["valid"] = not violations
+        report["violations"] = [str(v) for v in violations]
+    report["dispatchable"] = plan.found_plan and not violations
     if problem is not None:
         write_audit(plan, problem, folder / "audit.jsonl")
+    if problem is not None and report["dispatchable"]:
         sheets = folder / "agents"
         sheets.mkdir()
         for route in plan.agent_routes:
@@ -65,7 +77,7 @@ def _write_all(plan: Plan, folder: Path, problem) -> None:
             for member in filter(None, (route.agent_id, route.partner_id)):
                 sheet.to_csv(sheets / f"{member}.csv", index=False)
     # summary.json last: its presence marks a complete plan.
-    (folder / "summary.json").write_text(json.dumps(summary(plan), indent=2), encoding="utf-8")
+    (folder / "summary.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 
 
 def audit_entries(plan: Plan, problem):

@@ -1,5 +1,6 @@
-"""The OR-Tools routing model and the search that solves it."""
+"""The search: OR-Tools' routing model of record, PyVRP's plan as its start."""
 
+from .params import SearchParams
 from .solve import solve
 
-__all__ = ["solve"]
+__all__ = ["SearchParams", "solve"]

@@ -3,67 +3,43 @@
 OR-Tools lets a break interrupt a travel leg. A route sheet must not: the
 agent either travels and then rests, or rests and then travels. The break
 is therefore moved, inside its allowed start window and the same gap,
-to a spot where the whole leg fits before or after it.
+to a spot where the whole leg fits before or after it
+(:func:`~visitplan.solver.schedule.place_break`). Where no such spot
+exists, the route is repaired: its least valuable visits leave until the
+break fits, the route is re-timed (:func:`~visitplan.solver.schedule.timeline`)
+and each removal is reported. A break is never dropped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..plan import Break, Route, Visit
-from .data import SolverData
 from .model import RoutingModel
+from .schedule import Leg, fits, place_break, timeline
 
 
-@dataclass(frozen=True)
-class Leg:
-    """Travel from one place to the next: may leave at ``ready``, must arrive by ``due``."""
+@dataclass
+class Extracted:
+    """The routes of an assignment, and the visits removed to make room for a break
+    (``(account index, agent id)``)."""
 
-    ready: int
-    due: int
-    travel: int
-
-
-def place_break(legs: list[Leg], start: int, earliest: int, latest: int,
-                duration: int) -> tuple[int, int, bool] | None:
-    """Find where a break fits a route whose legs are fixed.
-
-    Returns ``(break_start, leg_index, travel_after_break)``; ``leg_index``
-    is ``-1`` before the route and ``len(legs)`` after it. ``start`` is the
-    break start the solver chose; the spot closest to it is kept.
-    """
-    options: list[tuple[int, int, int, bool]] = []  # (distance, start, leg, after)
-
-    def consider(low: int, high: int, leg: int, after: bool) -> None:
-        low, high = max(low, earliest), min(high, latest)
-        if low <= high:
-            best = min(max(start, low), high)
-            options.append((abs(best - start), best, leg, after))
-
-    first, last = legs[0], legs[-1]
-    consider(-10**9, first.ready - duration, -1, False)  # at home before leaving
-    consider(last.due, 10**9, len(legs), False)          # back at the end place
-    for k, leg in enumerate(legs):
-        consider(leg.ready + leg.travel, leg.due - duration, k, False)   # travel, then rest
-        consider(leg.ready, leg.due - duration - leg.travel, k, True)   # rest, then travel
-    if not options:
-        return None
-    _, best, leg, after = min(options)
-    return best, leg, after
+    routes: list[Route] = field(default_factory=list)
+    removed: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _clock(date: dt.date, tick: int, tick_s: int) -> dt.datetime:
     return dt.datetime.combine(date, dt.time()) + dt.timedelta(seconds=tick * tick_s)
 
 
-def extract_routes(model: RoutingModel, solution) -> list[Route]:
-    routes = []
+def extract_routes(model: RoutingModel, solution) -> Extracted:
+    out = Extracted()
     for v in range(len(model.data.agents)):
-        route = _extract_route(model, solution, v)
+        route = _extract_route(model, solution, v, out.removed)
         if route is not None:
-            routes.append(route)
-    return routes
+            out.routes.append(route)
+    return out
 
 
 def _route_nodes(model: RoutingModel, solution, v: int) -> tuple[list[int], list[int]]:
@@ -78,7 +54,8 @@ def _route_nodes(model: RoutingModel, solution, v: int) -> tuple[list[int], list
         index = solution.Value(routing.NextVar(index))
 
 
-def _extract_route(model: RoutingModel, solution, v: int) -> Route | None:
+def _extract_route(model: RoutingModel, solution, v: int,
+                   removed: list[tuple[int, str]]) -> Route | None:
     data = model.data
     nodes, times = _route_nodes(model, solution, v)
     if len(nodes) <= 2:
@@ -97,17 +74,49 @@ def _extract_route(model: RoutingModel, solution, v: int) -> Route | None:
         interval = solution.IntervalVarContainer().Element(_interval_position(model, solution, v))
         placed = place_break(legs, interval.StartValue(), rule.earliest,
                              rule.latest, rule.duration)
-        if placed is not None:
-            start, leg, after = placed
-            end = start + rule.duration
-            if 0 <= leg < len(legs):
-                if after:
-                    departures[leg] = end
-                elif leg == 0:
-                    departures[0] = min(departures[0], start - legs[0].travel)
-            breaks.append(Break(start=_clock(data.problem.date, start, data.tick_s),
-                                end=_clock(data.problem.date, end, data.tick_s)))
+        if placed is None:
+            return repair_route(model, v, nodes[1:-1], removed)
+        start, leg, after = placed
+        end = start + rule.duration
+        if 0 <= leg < len(legs):
+            if after:
+                departures[leg] = end
+            elif leg == 0:
+                departures[0] = min(departures[0], start - legs[0].travel)
+        breaks.append(Break(start=_clock(data.problem.date, start, data.tick_s),
+                            end=_clock(data.problem.date, end, data.tick_s)))
     return _make_route(model, v, nodes, times, legs, departures, breaks)
+
+
+def repair_route(model: RoutingModel, v: int, route: list[int],
+                 removed: list[tuple[int, str]]) -> Route | None:
+    """Agent ``v``'s ``route`` (option nodes) without the least valuable visits
+    that keep the break from fitting, re-timed; each removal is appended to
+    ``removed``."""
+    data = model.data
+    value = [model.penalties[owner] for owner in data.owner]
+    route = list(route)
+    while route and not fits(data, v, route):
+        by_value = sorted(range(len(route)), key=lambda k: value[route[k]])
+        cut = next((k for k in by_value if fits(data, v, route[:k] + route[k + 1:])),
+                   by_value[0])
+        removed.append((data.owner[route[cut]], data.agents[v].agent_id))
+        del route[cut]
+    if not route:
+        return None
+    plan = timeline(data, v, route)
+    nodes = [data.start_node(v), *route, data.end_node(v)]
+    ticks, service = data.travel_ticks(data.speeds[v]), data.service_ticks()
+    times = [plan.depart, *plan.starts, plan.back]
+    legs = [Leg(ready=times[k] + int(service[a]), due=times[k + 1], travel=int(ticks[a, b]))
+            for k, (a, b) in enumerate(zip(nodes, nodes[1:]))]
+    departures = [leg.ready for leg in legs]
+    rule = data.agents[v].break_rule
+    if plan.rest_before_leg is not None:
+        departures[plan.rest_before_leg] = plan.break_start + rule.duration
+    brk = Break(start=_clock(data.problem.date, plan.break_start, data.tick_s),
+                end=_clock(data.problem.date, plan.break_start + rule.duration, data.tick_s))
+    return _make_route(model, v, nodes, times, legs, departures, [brk])
 
 
 def _interval_position(model: RoutingModel, solution, v: int) -> int:
@@ -143,4 +152,5 @@ def _make_route(model, v, nodes, times, legs, departures, breaks) -> Route:
         back=_clock(date, departures[-1] + legs[-1].travel, tick_s),
         visits=tuple(visits), breaks=tuple(breaks),
         return_travel_s=int(seconds[a, b]), return_travel_m=int(metres[a, b]),
-        shift_minutes=agent.shift_end - agent.shift_start, partner_id=agent.partner)
+        shift_minutes=data.problem.to_minutes(agent.shift_end - agent.shift_start),
+        partner_id=agent.partner)

@@ -29,16 +29,20 @@ class RoutingModel:
 def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
     """Penalty for leaving each account out, one per account.
 
-    Proportional to priority. A ``must_visit`` account costs more than all the
-    other accounts together plus any re-routing (every arc of the plan at its
-    longest), so it is dropped only when no plan can include it. Only the
-    *other* accounts count: summing the must-visit accounts' own priorities
-    would inflate the objective for nothing.
+    Proportional to priority. A ``must_visit`` account costs more than every
+    other term of the objective can add up to: all the other accounts'
+    penalties, every arc of the plan at its longest, and every visit made by
+    someone other than the preferred agent. So dropping one never pays, and it
+    is dropped only when no plan can include it. Only the *other* accounts
+    count: summing the must-visit accounts' own priorities would inflate the
+    objective for nothing.
     """
-    per_point = data.problem.policy.weights.priority_minutes * 60
+    weights = data.problem.policy.weights
+    per_point = weights.priority_minutes * 60
     normal = [int(round(a.priority * per_point)) for a in data.accounts]
     others = sum(p for a, p in zip(data.accounts, normal) if not a.must_visit)
-    must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + 1)
+    preference = int(round(weights.preferred_agent_minutes * 60)) * len(data.accounts)
+    must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + preference + 1)
     return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
 
 

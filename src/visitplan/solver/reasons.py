@@ -5,30 +5,35 @@ from __future__ import annotations
 from ..models import Account
 from ..plan import Reason, Route, Unassigned
 from .data import SolverData
+from .schedule import reachable
 
 
 def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
-    """Could this agent, with an otherwise empty day, visit this account and get back in time?"""
-    agent = data.agents[vehicle]
-    ticks = data.travel_ticks(data.speeds[vehicle])
-    start, end = data.start_node(vehicle), data.end_node(vehicle)
-    service = data.accounts[account].service_min
-    for node in data.options(account):
-        low, high = data.windows[node]
-        begin = max(low, agent.shift_start + int(ticks[start, node]))
-        if begin <= high and begin + service + int(ticks[node, end]) <= agent.shift_end:
-            return True
-    return False
+    """Could this agent, with an otherwise empty day, visit this account and get back in time
+    (its break included)?"""
+    return any(reachable(data, vehicle, node) for node in data.options(account))
 
 
-def explain_drops(data: SolverData, dropped: list[int], routes: list[Route]) -> list[Unassigned]:
+def explain_drops(data: SolverData, dropped: list[int], routes: list[Route],
+                  removed: dict[int, str] | None = None) -> list[Unassigned]:
+    """A reason for each dropped account (indices into ``data.accounts``).
+
+    ``removed``: accounts taken off a route so that the agent's break fits
+    (account index -> agent id), explained as such.
+    """
     planned = [v.priority for r in routes for v in r.visits]
     lowest = min(planned) if planned else None
     busy = _full_agents(data, routes)
+    removed = removed or {}
     out = []
     for index in dropped:
         account = data.accounts[index]
-        reason, detail = _explain(data, index, account, lowest, busy)
+        if index in removed:
+            reason, detail = Reason.CAPACITY, (
+                f"taken off agent {removed[index]}'s route so that the agent's break fits "
+                f"(priority {account.priority:g}, the least valuable visit on that route)")
+        else:
+            reason, detail = _explain(data, index, account, lowest, busy)
         if account.must_visit:
             reason, detail = Reason.MUST_VISIT_INFEASIBLE, f"must-visit account not planned: {detail}"
         out.append(Unassigned(account_id=account.account_id, reason=reason, detail=detail))

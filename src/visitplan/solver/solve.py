@@ -1,166 +1,143 @@
-"""Solve one planning day: screen, build, search, extract, explain."""
+"""Solve one planning day: one straight recipe.
+
+``solve`` prepares the policy's requirements, screens every account,
+sets the time :class:`~.budget.Budget`, runs the search (one worker in this
+process, or a portfolio of workers in forked processes), and assembles the
+:class:`~visitplan.plan.Plan`. Each worker builds the numbers
+(``data.py``), the OR-Tools model (``model.py``), optionally gets PyVRP's
+plan first (``warm.py``), searches, extracts the routes (``extract.py``)
+and explains every account it left out (``reasons.py``).
+"""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import time
 from contextlib import nullcontext
+from dataclasses import dataclass, field
 from queue import Empty
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from ..compliance import prepare, screen
-from ..models import Problem
+from ..compliance import prepare, screen, start_intervals
+from ..models import Account, Agent, Problem
 from ..plan import Plan, Reason, Route, SolverStats, Unassigned
 from . import warm
-from .data import build_data
+from .budget import Budget
+from .data import build_data, merge
 from .extract import extract_routes
 from .model import build_model
+from .params import SearchParams
 from .progress import SearchMonitor
+from .reasons import explain_drops
 
-# The share of the time limit kept back for building the output after the search.
-RESERVE = 0.03
-
-
-def reserve(nodes: int) -> float:
-    """Share of the limit kept back: more on large days, where one local-search
-    pass can run for seconds past OR-Tools' own limit (Homberger 1000: +15 s at 120 s)."""
-    return RESERVE + min(0.10, nodes / 10_000)
+log = logging.getLogger("visitplan")
 
 
-# Kept from PyVRP for loading its plan into OR-Tools when no OR-Tools search follows.
-LOAD_SHARE = 0.02
+@dataclass(frozen=True)
+class Worker:
+    """One independent search of a portfolio.
 
-# Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
-GIVE_UP = 0.3
-# ... on a must-visit-only day, where OR-Tools is the weaker fallback.
-PATIENT = 0.85
+    ``strategy`` is OR-Tools' (first-solution strategy, metaheuristic);
+    ``patience`` the share of the search time PyVRP may take to find a first
+    feasible plan (``None``: OR-Tools searches alone).
+    """
 
-# Independent searches, one per worker: (first-solution strategy, metaheuristic).
-# The first is the best alone on the 1,000-account day; the second complements it
-# on Solomon's R and RC classes (benchmarks/README.md).
-PORTFOLIO = (("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
-             ("PARALLEL_CHEAPEST_INSERTION", "TABU_SEARCH"))
+    index: int
+    strategy: tuple[str, str]
+    patience: float | None
+    seed: int
 
-
-def search_parameters(time_limit: float, solution_limit: int | None = None,
-                      strategy: tuple[str, str] = PORTFOLIO[0]):
-    first, meta = strategy
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
-    params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, meta)
-    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    return params
+    @property
+    def engine(self) -> str:
+        return "OR-Tools" if self.patience is None else "PyVRP, then OR-Tools"
 
 
-def solve(problem: Problem, time_limit: float | None = None, seed: int | None = None,
-          progress: bool = False, solution_limit: int | None = None, workers: int = 1) -> Plan:
+@dataclass
+class Outcome:
+    """What a search brings back: routes, the eligible accounts it left out
+    (explained), its statistics and what a supervisor should know."""
+
+    routes: list[Route]
+    unassigned: list[Unassigned]
+    stats: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def solve(problem: Problem, params: SearchParams | None = None, *,
+          time_limit: float | None = None, seed: int | None = None, progress: bool = False,
+          solution_limit: int | None = None, workers: int | None = None) -> Plan:
     """Plan the day.
 
     Parameters
     ----------
     problem
-        The validated problem.
-    time_limit
-        Seconds for the whole call, model building included; default from the policy.
-    seed
-        Orders the accounts before the search; the same inputs and seed give the
-        same plan when the search ends the same way (converged, or ``solution_limit``).
+        The problem, read and enriched (history, scores).
+    params
+        Search settings; default from the policy's ``[solver]`` table. The
+        keyword arguments below override single settings.
+    time_limit, seed, solution_limit, workers
+        See :class:`~visitplan.solver.params.SearchParams`.
     progress
         Show a live display of the search on stderr.
-    solution_limit
-        Stop after this many improving solutions (a deterministic stop).
-    workers
-        Independent searches run in parallel processes, each starting from a
-        different first plan (``PORTFOLIO``) and seed; the best plan is kept
-        (ties go to the lower worker), so the result stays reproducible.
 
     Returns
     -------
     Plan
-        Every account of the problem appears in it once: visited or unassigned with a reason.
+        Every account of the problem appears in it once: visited, or unassigned
+        with a reason. A search that found no plan says so: its eligible
+        accounts are ``SOLVER_FAILED`` and ``plan.found_plan`` is false.
     """
     began = time.monotonic()
-    time_limit = problem.policy.solver.time_limit_s if time_limit is None else time_limit
-    seed = problem.policy.solver.seed if seed is None else seed
-    problem = prepare(problem)
-    eligible, unassigned, checks = screen(problem)
-    unassigned = list(problem.rejected) + unassigned
-    agents = problem.working_agents()
-    stats = dict(status="NOTHING_TO_PLAN", seed=seed, time_limit_s=time_limit)
-    routes: list[Route] = []
+    params = params or SearchParams.from_policy(problem.policy)
+    params = _override(params, time_limit=time_limit, seed=seed,
+                       solution_limit=solution_limit, workers=workers)
+    prepared = prepare(problem)                      # the policy's derived requirements
+    eligible, screened_out, checks = screen(prepared)  # every rule, recorded per account
+    agents = prepared.working_agents()
+    outcome = Outcome([], [], dict(status="NOTHING_TO_PLAN"))
     if eligible and agents:
-        if workers > 1:
-            routes, dropped, stats = _portfolio(problem, eligible, agents, began, time_limit,
-                                                seed, progress, solution_limit, workers)
+        budget = Budget(began, params.time_limit, day_size(prepared, eligible, agents))
+        team = workers_for(prepared, eligible, params)
+        if len(team) > 1:
+            outcome = _portfolio(prepared, eligible, agents, budget, params, team, progress)
         else:
-            routes, dropped, stats = _search(
-                problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-                PORTFOLIO[0], warm_start_patience(problem, eligible, worker=0, workers=1))
-        unassigned += dropped
-    stats["wall_s"] = round(time.monotonic() - began, 3)
+            outcome = _search(team[0], prepared, eligible, agents, budget, params, progress)
+    stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
+             "wall_s": round(time.monotonic() - began, 3)}
     return Plan(
-        date=problem.date, agent_routes=tuple(routes), unassigned_accounts=tuple(unassigned),
-        stats=SolverStats(**stats), accounts_in=len(problem.accounts) + len(problem.rejected),
+        date=prepared.date, agent_routes=tuple(outcome.routes),
+        unassigned_accounts=tuple(list(prepared.rejected) + screened_out + outcome.unassigned),
+        stats=SolverStats(**stats), accounts_in=len(prepared.accounts) + len(prepared.rejected),
         priority_available=sum(a.priority for a in eligible),
-        must_visit_ids=tuple(a.account_id for a in problem.accounts if a.must_visit),
-        working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=problem.notes)
+        must_visit_ids=tuple(a.account_id for a in prepared.accounts if a.must_visit),
+        working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=prepared.notes,
+        warnings=tuple(outcome.warnings))
 
 
-def _portfolio(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-               workers):
-    """Run ``workers`` searches in forked processes and keep the best plan.
+def _override(params: SearchParams, **values) -> SearchParams:
+    from dataclasses import replace
+    return replace(params, **{k: v for k, v in values.items() if v is not None})
 
-    A search that overruns the deadline (a first-solution heuristic that does
-    not check the clock, say) is stopped, so the time limit holds; if none has
-    finished by then, the first to finish is taken.
-    """
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    jobs = [(problem, eligible, agents, began, time_limit, seed + k, False, solution_limit,
-             PORTFOLIO[k % len(PORTFOLIO)], warm_start_patience(problem, eligible, k, workers))
-            for k in range(workers)]
-    processes = [context.Process(target=_search_job, args=(k, job, queue), daemon=True)
-                 for k, job in enumerate(jobs)]
-    status = None
-    if progress:
-        from rich.console import Console
-        status = Console(stderr=True).status(f"searching with {workers} workers")
-    results: dict[int, tuple] = {}
-    deadline = began + time_limit * (1 - RESERVE / 2)
-    with status or nullcontext():
-        for process in processes:
-            process.start()
-        while len(results) < workers:
-            wait = deadline - time.monotonic()
-            if wait <= 0 and results:
-                break
-            try:
-                k, result = queue.get(timeout=max(wait, 0.05) if wait > 0 else None)
-            except Empty:
-                continue
-            results[k] = result
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-        process.join()
-    best = min(results, key=lambda k: (results[k][2].get("objective") is None,
-                                       results[k][2].get("objective") or 0, k))
-    routes, dropped, stats = results[best]
-    stats["solutions"] = sum(r[2]["solutions"] for r in results.values())
-    firsts = [r[2]["first_solution_s"] for r in results.values()
-              if r[2]["first_solution_s"] is not None]
-    stats["first_solution_s"] = min(firsts) if firsts else None
-    stats["seed"] = seed
-    return routes, dropped, stats
+
+def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> int:
+    """Routing nodes of the day: one per visit option, two per agent."""
+    options = sum(len(merge(start_intervals(a, problem))) for a in eligible)
+    return options + 2 * len(agents)
+
+
+def workers_for(problem: Problem, eligible: list[Account], params: SearchParams) -> list[Worker]:
+    """The portfolio: worker ``k`` takes strategy ``k`` (in turn) and seed ``seed + k``."""
+    return [Worker(index=k, strategy=params.portfolio[k % len(params.portfolio)],
+                   patience=warm_start_patience(problem, eligible, k, params),
+                   seed=params.seed + k)
+            for k in range(params.workers)]
 
 
 def warm_start_patience(problem: Problem, eligible, worker: int,
-                        workers: int) -> float | None:
-    """Whether this worker starts from PyVRP's plan (policy ``solver.warm_start``),
+                        params: SearchParams) -> float | None:
+    """Whether this worker starts from PyVRP's plan (``params.warm_start``),
     and for what share of the time PyVRP may look for a first feasible plan
     before OR-Tools searches alone; ``None``: no PyVRP.
 
@@ -172,13 +149,155 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
     second worker of a portfolio. On a must-visit-only day OR-Tools is the
     weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
     120), so PyVRP is given longer there, except on a second worker, which
-    falls back early for variety.
+    falls back early for variety. A solution limit asks for OR-Tools'
+    deterministic stop, and PyVRP stops on time only, so it is left out.
     """
-    mode = problem.policy.solver.warm_start
+    mode = params.warm_start
     must_only = all(a.must_visit for a in eligible)
-    if mode == "never" or (mode == "auto" and not must_only and worker % 2 == 0):
+    if params.solution_limit is not None or mode == "never" or (
+            mode == "auto" and not must_only and worker % 2 == 0):
         return None
-    return PATIENT if must_only and worker % 2 == 0 else GIVE_UP
+    return params.patient if must_only and worker % 2 == 0 else params.give_up
+
+
+def search_parameters(time_limit: float, solution_limit: int | None = None,
+                      strategy: tuple[str, str] = SearchParams().portfolio[0]):
+    first, meta = strategy
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, meta)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
+
+
+# -- the portfolio --------------------------------------------------------------------
+
+def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
+               team: list[Worker], progress: bool) -> Outcome:
+    """Run the workers in forked processes and keep the best plan (ties: the lower worker).
+
+    A worker that crashes (an exception, or a process that dies) is logged
+    with its number and the exception's class only, and the others' plans are
+    kept. Workers still running at the deadline are stopped, so the time limit
+    holds; if none has a plan by then, every eligible account is SOLVER_FAILED.
+    """
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = {w.index: context.Process(
+        target=_worker_main, args=(w, problem, eligible, agents, budget, params, queue),
+        daemon=True) for w in team}
+    status = None
+    if progress:
+        from rich.console import Console
+        status = Console(stderr=True).status(f"searching with {len(team)} workers")
+    results: dict[int, Outcome] = {}
+    crashed: dict[int, str] = {}
+    with status or nullcontext():
+        for process in processes.values():
+            process.start()
+        _collect(processes, queue, budget, results, crashed)
+    for process in processes.values():
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    warnings = [f"search worker {k} crashed ({why}); the other workers' plans were kept"
+                for k, why in sorted(crashed.items())]
+    for line in warnings:
+        log.warning(line)
+    if not results:
+        return _failed(eligible, "every search worker failed or ran out of time"
+                       + (f" ({'; '.join(warnings)})" if warnings else ""),
+                       "ALL_WORKERS_FAILED", crashed, budget)
+    best = min(results, key=lambda k: (results[k].stats.get("objective") is None,
+                                       results[k].stats.get("objective") or 0, k))
+    outcome = results[best]
+    firsts = [r.stats["first_solution_s"] for r in results.values()
+              if r.stats.get("first_solution_s") is not None]
+    outcome.stats.update(solutions=sum(r.stats.get("solutions", 0) for r in results.values()),
+                         first_solution_s=min(firsts) if firsts else None,
+                         crashed_workers=crashed)
+    outcome.warnings = warnings + outcome.warnings
+    return outcome
+
+
+def _collect(processes, queue, budget: Budget, results: dict, crashed: dict) -> None:
+    """Receive the workers' outcomes until all have answered or died, or time is up."""
+    hard_stop = budget.began + budget.limit
+    while len(results) + len(crashed) < len(processes):
+        now = time.monotonic()
+        if (now >= budget.portfolio_end and results) or now >= hard_stop:
+            return
+        if _receive(queue, 0.1, results, crashed):
+            continue
+        for k, process in processes.items():
+            if k in results or k in crashed or process.is_alive():
+                continue
+            # Dead without an answer seen: its answer may still be in the pipe.
+            while _receive(queue, 0.5, results, crashed):
+                pass
+            if k not in results and k not in crashed:
+                crashed[k] = f"process ended with exit code {process.exitcode}"
+
+
+def _receive(queue, timeout: float, results: dict, crashed: dict) -> bool:
+    try:
+        kind, k, payload = queue.get(timeout=timeout)
+    except Empty:
+        return False
+    (results if kind == "ok" else crashed)[k] = payload
+    return True
+
+
+def _worker_main(worker: Worker, problem, eligible, agents, budget, params, queue) -> None:
+    try:
+        outcome = _search(worker, problem, eligible, agents, budget, params, False)
+    except BaseException as exc:  # reported to the parent, which keeps the others
+        queue.put(("crashed", worker.index, type(exc).__name__))
+        return
+    queue.put(("ok", worker.index, outcome))
+
+
+def _failed(eligible, detail: str, status: str, crashed: dict, budget: Budget) -> Outcome:
+    failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED, detail=detail)
+              for a in eligible]
+    return Outcome([], failed, dict(status=status, crashed_workers=crashed,
+                                    budget=budget.as_stats()))
+
+
+# -- one search -----------------------------------------------------------------------
+
+def _search(worker: Worker, problem, eligible, agents, budget: Budget, params: SearchParams,
+            progress: bool) -> Outcome:
+    """Build, search (PyVRP first where the worker says), extract, explain."""
+    data = build_data(problem, eligible, agents, worker.seed)
+    model = build_model(data)
+    built = time.monotonic()
+    monitor = SearchMonitor(model.routing, max(0.1, budget.search_end - built), budget.began)
+    model.routing.AddAtSolutionCallback(monitor.on_solution)
+    with monitor if progress else nullcontext():
+        solution, status, warm_stats = _run(model, monitor, budget, params, worker)
+    deadlines = warm_stats.pop("deadlines")
+    stats = dict(status=status, build_s=round(built - budget.began, 3),
+                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
+                 budget=budget.as_stats(built=built, **deadlines))
+    stats.update(warm_stats)
+    if solution is None:
+        detail = f"the search found no plan in the time limit ({status})"
+        return Outcome([], [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
+                                       detail=detail) for a in data.accounts], stats)
+    stats["objective"] = solution.ObjectiveValue()
+    extracted = extract_routes(model, solution)
+    routed = {v.account_id for r in extracted.routes for v in r.visits}
+    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]
+    removed = dict(extracted.removed)
+    warnings = [f"agent {agent_id}: the break did not fit around the solver's route; visit to "
+                f"{data.accounts[i].account_id} taken off to make room"
+                for i, agent_id in extracted.removed]
+    return Outcome(extracted.routes, explain_drops(data, dropped, extracted.routes, removed),
+                   stats, warnings)
 
 
 def polishes(model) -> bool:
@@ -194,51 +313,44 @@ def polishes(model) -> bool:
     return "preference" in model.routing.GetAllDimensionNames() and not model.breaks
 
 
-def _warm_start(model, ends, seed, patience):
+def _warm_start(model, budget: Budget, params: SearchParams, worker: Worker):
     """PyVRP's plan (``warm.py``), loaded into the OR-Tools model.
 
-    ``ends`` is ``(hard, search)``: when the whole search must end, and when
-    an OR-Tools search must end (earlier: it can overrun). Returns the
-    assignment (or ``None``) and when PyVRP's first feasible plan appeared.
+    Returns the assignment (or ``None``), when PyVRP's first feasible plan
+    appeared, and PyVRP's deadlines.
     """
     now = time.monotonic()
-    hard, search = ends
-    if polishes(model):
-        deadline = now + (search - now) * model.data.problem.policy.solver.warm_start_share
-    else:
-        deadline = hard - (hard - now) * LOAD_SHARE
-    clock = warm.Clock(deadline=deadline, give_up=now + (search - now) * patience)
-    routes = warm.search(model.data, model.penalties, clock, seed)
+    end, give_up = budget.pyvrp(now, polishes(model), params.warm_start_share, worker.patience)
+    stop = warm.Stop(end=end, give_up=give_up)
+    routes = warm.search(model.data, model.penalties, stop, worker.seed)
     start = warm.to_assignment(model, routes) if routes is not None else None
-    return start, clock.first_feasible if start is not None else None
+    deadlines = {"pyvrp_end": end, "pyvrp_give_up": give_up}
+    return start, (stop.first_feasible if start is not None else None), deadlines
 
 
-def _run(model, monitor, ends, seed, solution_limit, strategy, patience):
-    """PyVRP's plan (unless ``patience`` is ``None``), then OR-Tools' search
-    from it or from scratch.
-
-    Returns the assignment (``None`` if no plan), the status, and the warm
-    start's statistics.
-    """
-    start, first_feasible, warm_s = None, None, 0.0
-    # A solution limit asks for OR-Tools' deterministic stop; PyVRP stops on time.
-    tried = patience is not None and solution_limit is None
+def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
+    """PyVRP's plan (where the worker uses it), then OR-Tools' search from it or
+    from scratch. Returns the assignment (``None``: no plan), the status, and
+    the warm start's statistics."""
+    start, first_feasible, warm_s, deadlines = None, None, 0.0, {}
+    tried = worker.patience is not None
     if tried:
         monitor.phase("PyVRP")
         began = time.monotonic()
-        start, first_feasible = _warm_start(model, ends, seed, patience)
+        start, first_feasible, deadlines = _warm_start(model, budget, params, worker)
         warm_s = time.monotonic() - began
         monitor.phase("OR-Tools")
-    warm_stats = dict(warm_start_s=round(warm_s, 3),
+    warm_stats = dict(warm_start_s=round(warm_s, 3), deadlines=deadlines,
                       warm_start="used" if start is not None else
                       ("none found" if tried else "off"))
     if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
-        warm_stats["first_solution_s"] = round(first_feasible - monitor.began, 3)
-    params = search_parameters(max(0.1, ends[1] - time.monotonic()), solution_limit, strategy)
+        warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
+    search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
+                               params.solution_limit, worker.strategy)
     if start is None:
-        return model.routing.SolveWithParameters(params), _status(model), warm_stats
+        return model.routing.SolveWithParameters(search), _status(model), warm_stats
     if polishes(model):
-        solution = model.routing.SolveFromAssignmentWithParameters(start, params)
+        solution = model.routing.SolveFromAssignmentWithParameters(start, search)
         if solution is not None:
             return solution, _status(model), warm_stats
     return start, "PYVRP_PLAN_LOADED", warm_stats
@@ -246,37 +358,3 @@ def _run(model, monitor, ends, seed, solution_limit, strategy, patience):
 
 def _status(model) -> str:
     return routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())
-
-
-def _search_job(k, job, queue):
-    queue.put((k, _search(*job)))
-
-
-def _search(problem, eligible, agents, began, time_limit, seed, progress, solution_limit,
-            strategy, patience):
-    from .reasons import explain_drops
-
-    data = build_data(problem, eligible, agents, seed)
-    model = build_model(data)
-    build_s = time.monotonic() - began
-    remaining = max(0.1, time_limit * (1 - reserve(data.num_nodes)) - build_s)
-    # PyVRP stops on time; OR-Tools' search needs the size-dependent reserve.
-    ends = (began + time_limit * (1 - RESERVE), time.monotonic() + remaining)
-    monitor = SearchMonitor(model.routing, remaining, began)
-    model.routing.AddAtSolutionCallback(monitor.on_solution)
-    with monitor if progress else nullcontext():
-        solution, status, warm_stats = _run(model, monitor, ends, seed, solution_limit,
-                                            strategy, patience)
-    stats = dict(status=status, seed=seed, time_limit_s=time_limit, build_s=round(build_s, 3),
-                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions)
-    stats.update(warm_stats)
-    if solution is None:
-        failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
-                             detail=f"the solver found no plan ({status})")
-                  for a in data.accounts]
-        return [], failed, stats
-    stats["objective"] = solution.ObjectiveValue()
-    routes = extract_routes(model, solution)
-    routed = {v.account_id for r in routes for v in r.visits}
-    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]  # indices
-    return routes, explain_drops(data, dropped, routes), stats

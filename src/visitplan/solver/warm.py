@@ -40,10 +40,12 @@ import numpy as np
 import pyvrp
 from pyvrp import PenaltyParams
 from pyvrp.exceptions import PenaltyBoundWarning
+from pyvrp.stop import MaxRuntime, MultipleCriteria
 
 from .construct import best_construction
 from .data import SolverData
 from .model import RoutingModel
+from .schedule import fits
 
 # Prizes enter PyVRP's int64 cost sums; keep their total far from overflow.
 MAX_PRIZE = 2**40
@@ -215,56 +217,83 @@ def solve_params(problem: pyvrp.ProblemData) -> pyvrp.SolveParams:
 INFEASIBLE = 2**62
 
 
-class Clock:
-    """PyVRP stopping criterion: stop at ``deadline``, or at ``give_up`` when
-    no feasible plan has been found by then (``search`` then tries a
-    constructed start, and OR-Tools takes over if that fails too). Records
-    when the first feasible plan appeared."""
+class FeasibleSeen:
+    """A PyVRP stopping criterion that never stops: it records when PyVRP's best
+    plan first became feasible (PyVRP reports an infeasible best as the largest
+    cost it can hold)."""
 
-    def __init__(self, deadline: float, give_up: float):
-        self.deadline, self.give_up = deadline, give_up
-        self.first_feasible: float | None = None
+    def __init__(self) -> None:
+        self.at: float | None = None
 
     def __call__(self, best_cost: float) -> bool:
-        now = time.monotonic()
-        # PyVRP reports an infeasible best as the largest cost it can hold.
-        if self.first_feasible is None and best_cost < INFEASIBLE:
-            self.first_feasible = now
-        return now >= self.deadline or (self.first_feasible is None and now >= self.give_up)
+        if self.at is None and best_cost < INFEASIBLE:
+            self.at = time.monotonic()
+        return False
+
+
+class NoFeasibleBy:
+    """A PyVRP stopping criterion: stop at ``give_up`` if no feasible plan has been seen."""
+
+    def __init__(self, seen: FeasibleSeen, give_up: float) -> None:
+        self.seen, self.give_up = seen, give_up
+
+    def __call__(self, best_cost: float) -> bool:
+        return self.seen.at is None and time.monotonic() >= self.give_up
+
+
+class Stop:
+    """When PyVRP stops: at ``end`` (``pyvrp.stop.MaxRuntime``), or at ``give_up``
+    without a feasible plan (``search`` then tries a constructed start, and
+    OR-Tools takes over if that fails too); the criteria combined with
+    ``pyvrp.stop.MultipleCriteria``, one set per PyVRP run."""
+
+    def __init__(self, end: float, give_up: float) -> None:
+        self.end, self.give_up = end, give_up
+        self.seen = FeasibleSeen()
+
+    def criteria(self) -> MultipleCriteria:
+        remaining = max(0.0, self.end - time.monotonic())
+        # The recorder first: MultipleCriteria asks them in order and stops at the first yes.
+        return MultipleCriteria([self.seen, MaxRuntime(remaining),
+                                 NoFeasibleBy(self.seen, self.give_up)])
+
+    @property
+    def first_feasible(self) -> float | None:
+        return self.seen.at
 
     def expired(self) -> bool:
-        return time.monotonic() >= self.deadline
+        return time.monotonic() >= self.end
 
 
-def _solve(problem: pyvrp.ProblemData, clock: Clock, seed: int,
+def _solve(problem: pyvrp.ProblemData, stop: Stop, seed: int,
            start: pyvrp.Solution | None = None) -> pyvrp.Solution:
     with warnings.catch_warnings():
         # Raised on days where a must-visit account cannot fit; OR-Tools explains those.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pyvrp.solve(problem, stop=clock, seed=seed, collect_stats=False,
+        result = pyvrp.solve(problem, stop=stop.criteria(), seed=seed, collect_stats=False,
                              display=False, params=solve_params(problem),
                              initial_solution=start)
     return result.best
 
 
-def search(data: SolverData, penalties: list[int], clock: Clock,
+def search(data: SolverData, penalties: list[int], stop: Stop,
            seed: int) -> list[list[int]] | None:
-    """Run PyVRP until ``clock`` stops it; the routes found, as option nodes
+    """Run PyVRP until ``stop`` stops it; the routes found, as option nodes
     per agent, or ``None`` when it found no plan within every rule it models.
 
-    When the clock gives up on PyVRP's random start, the search starts
+    When ``stop`` gives up on PyVRP's random start, the search starts
     again from a constructed plan (``construct.py``) if that plan is
     complete and keeps every rule PyVRP models.
     """
     problem, fleet = to_pyvrp(data, penalties)
-    best = _solve(problem, clock, seed)
-    if not best.is_feasible() and not clock.expired():
+    best = _solve(problem, stop, seed)
+    if not best.is_feasible() and not stop.expired():
         # Typical of a fleet-tight day: from its random start PyVRP can spend
         # minutes undoing lateness. A plan built route by route often serves
         # every must-visit account within the fleet; search on from there.
         start = best_construction(problem)
         if start.is_feasible():
-            best = _solve(problem, clock, seed, start)
+            best = _solve(problem, stop, seed, start)
     if not best.is_feasible():
         return None
     clients = [node for options in _grouped(data) for node in options]
@@ -299,46 +328,3 @@ def _make_room(data: SolverData, v: int, route: list[int], value: list[int]) -> 
                    by_value[0])
         del route[cut]
     return route
-
-
-def fits(data: SolverData, v: int, route: list[int]) -> bool:
-    """Whether agent ``v`` can drive ``route`` (option nodes, in order) within
-    the windows and the shift, with the break in one of the gaps, the whole
-    break before or after a travel leg (as route sheets write it)."""
-    agent = data.agents[v]
-    stops = [data.start_node(v), *route, data.end_node(v)]
-    if not agent.break_applies():
-        return _schedule(data, v, stops, None)
-    return any(_schedule(data, v, stops, k) for k in range(len(stops)))
-
-
-def _schedule(data: SolverData, v: int, stops: list[int], gap: int | None) -> bool:
-    """Earliest schedule with the break in gap ``gap`` (before leg ``gap``;
-    ``len(stops) - 1``: after coming back); ``False`` if a window is missed."""
-    agent, rule = data.agents[v], data.agents[v].break_rule
-    travel, service = data.travel_ticks(data.speeds[v]), data.service_ticks()
-    ready = agent.shift_start
-    for k in range(len(stops) - 1):
-        here, there = stops[k], stops[k + 1]
-        leg = int(travel[here, there])
-        arrive = ready + leg
-        if k == gap:
-            if max(arrive, rule.earliest) <= rule.latest:       # travel, then rest
-                arrive = max(arrive, rule.earliest) + rule.duration
-            elif max(ready, rule.earliest) <= rule.latest:      # rest, then travel
-                arrive = max(ready, rule.earliest) + rule.duration + leg
-            else:
-                return False
-        if k == len(stops) - 2:
-            ready = arrive
-            break
-        low, high = data.windows[there]
-        if max(arrive, low) > high:
-            return False
-        ready = max(arrive, low) + int(service[there])
-    if gap == len(stops) - 1:
-        rest = max(ready, rule.earliest)
-        if rest > rule.latest:
-            return False
-        ready = rest + rule.duration
-    return ready <= agent.shift_end

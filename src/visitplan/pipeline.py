@@ -1,0 +1,110 @@
+"""One planning day, stage by stage.
+
+::
+
+    read      files / DataFrames -> a raw Problem           (io.read: read_csv, read_frames)
+    enrich    + visit history, then priority scores        (enrich)
+    screen    every compliance rule per account            (compliance.screen)
+    solve     the search on the eligible accounts          (solver.solve)
+    explain   a reason for every account not routed        (solver.reasons, inside solve)
+    validate  an independent check from the raw inputs      (validate.validate)
+    write     atomic plan directory, and record the run     (io.write.write_plan, history)
+
+:func:`plan_day` runs solve -> write exactly as ``visitplan plan`` does;
+:func:`plan_files` reads and enriches first. Each stage is also a plain
+function to call alone in a notebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .history import HistoryStore, apply_history
+from .io.read import read_csv
+from .io.write import write_plan
+from .models import Problem
+from .plan import Plan
+from .scoring import Scorer, apply_scores
+from .solver import SearchParams, solve
+from .validate import Violation, validate
+
+
+def open_history(target: str | Path | HistoryStore, create: bool = False) -> HistoryStore:
+    """An existing history (an SQLite file or an SQLAlchemy URL); with ``create``,
+    a new one where there is none. A history that does not exist is an
+    :class:`~visitplan.errors.InputError`, and nothing is created."""
+    if isinstance(target, HistoryStore):
+        return target
+    return HistoryStore(target, create=create)
+
+
+def enrich(problem: Problem, history: str | Path | HistoryStore | None = None,
+           scorer: Scorer | None = None) -> Problem:
+    """What the raw problem does not say by itself: first the visit history
+    (visits counted, promises due or broken, not-home streaks, continuity),
+    then a priority for every account that has none (``scorer``, or the
+    transparent score of :mod:`visitplan.scoring`)."""
+    if history is not None:
+        problem = apply_history(problem, open_history(history))
+    return apply_scores(problem, scorer)
+
+
+@dataclass(frozen=True)
+class DayResult:
+    """A planned day: the problem as planned, the plan, what the validator found,
+    where the plan was written and the run id under which it was recorded."""
+
+    problem: Problem
+    plan: Plan
+    violations: list[Violation]
+    directory: Path | None = None
+    run_id: str | None = None
+
+    @property
+    def dispatchable(self) -> bool:
+        """A plan was found and it keeps every rule: safe to hand to the agents."""
+        return self.plan.found_plan and not self.violations
+
+
+def plan_day(problem: Problem, out: str | Path | None = None, *,
+             history: str | Path | HistoryStore | None = None,
+             params: SearchParams | None = None, progress: bool = False,
+             **search) -> DayResult:
+    """Solve, validate, write and record one day, as ``visitplan plan`` does.
+
+    Parameters
+    ----------
+    problem
+        A read and enriched problem (:func:`plan_files` does both from files).
+    out
+        Directory for the plan files; ``None`` writes nothing.
+    history
+        Where the run is recorded. Only a plan that was found and keeps every
+        rule is recorded; one that is not is written undispatchable (see
+        :func:`~visitplan.io.write.write_plan`).
+    params, search
+        Search settings (:class:`SearchParams`, or single settings such as
+        ``time_limit=10``).
+    """
+    plan = solve(problem, params, progress=progress, **search)   # screen, search, explain
+    violations = validate(problem, plan)                          # trusts nothing of the solver
+    directory = write_plan(plan, out, problem, violations) if out is not None else None
+    run_id = None
+    if history is not None and plan.found_plan and not violations:
+        run_id = open_history(history).record_plan(plan)
+    return DayResult(problem, plan, violations, directory, run_id)
+
+
+def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None = None, *,
+               policy=None, date=None, history: str | Path | HistoryStore | None = None,
+               scorer: Scorer | None = None, priority_column: str | None = None,
+               skip_bad_rows: bool = False, travel=None, params: SearchParams | None = None,
+               progress: bool = False, **search) -> DayResult:
+    """Read, enrich and plan a day from ``accounts.csv`` and ``agents.csv``:
+    everything ``visitplan plan`` does, as one call."""
+    store = open_history(history) if history is not None else None  # refuse before solving
+    problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
+                       travel=travel, priority_column=priority_column)
+    problem = enrich(problem, store, scorer)
+    return plan_day(problem, out, history=store, params=params, progress=progress, **search)

@@ -1,0 +1,79 @@
+"""Search settings, apart from the legal policy (like PyVRP's ``SolveParams``).
+
+A :class:`Policy` says what is lawful; :class:`SearchParams` says how hard
+and in which way to look for a plan. ``policy.toml``'s ``[solver]`` table
+gives the defaults (:meth:`SearchParams.from_policy`); the CLI's options
+and the API's keyword arguments override them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Literal
+
+# Independent searches, one per worker: (first-solution strategy, metaheuristic).
+# The first is the best alone on the 1,000-account day; the second complements it
+# on Solomon's R and RC classes (benchmarks/README.md).
+PORTFOLIO = (("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
+             ("PARALLEL_CHEAPEST_INSERTION", "TABU_SEARCH"))
+
+# Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
+GIVE_UP = 0.3
+# ... on a must-visit-only day, where OR-Tools is the weaker fallback.
+PATIENT = 0.85
+
+
+@dataclass(frozen=True)
+class SearchParams:
+    """How to search.
+
+    Attributes
+    ----------
+    time_limit
+        Seconds for the whole solve, model building included.
+    seed
+        The search seed; the same inputs and seed give the same plan when the
+        search ends the same way (``solution_limit``).
+    solution_limit
+        Stop OR-Tools after this many solutions (a deterministic stop; PyVRP,
+        which stops on time only, is then not used).
+    workers
+        Independent searches in parallel processes; the best plan is kept.
+    warm_start
+        PyVRP's plan as OR-Tools' start: ``auto`` (where it measured better),
+        ``always`` or ``never``.
+    warm_start_share
+        PyVRP's share of the search time when OR-Tools searches on from its plan.
+    portfolio
+        (first-solution strategy, metaheuristic) per worker, in turn.
+    give_up, patient
+        Shares of the search time PyVRP may look for a first feasible plan
+        before OR-Tools searches alone: on mixed days, and on worker 0 of a
+        must-visit-only day.
+    """
+
+    time_limit: float = 30.0
+    seed: int = 0
+    solution_limit: int | None = None
+    workers: int = 1
+    warm_start: Literal["auto", "always", "never"] = "auto"
+    warm_start_share: float = 0.8
+    portfolio: tuple[tuple[str, str], ...] = PORTFOLIO
+    give_up: float = GIVE_UP
+    patient: float = PATIENT
+
+    def __post_init__(self) -> None:
+        if self.time_limit <= 0:
+            raise ValueError("time_limit must be positive")
+        if self.workers < 1:
+            raise ValueError("workers must be at least 1")
+        if self.solution_limit is not None and self.solution_limit < 1:
+            raise ValueError("solution_limit must be at least 1")
+
+    @classmethod
+    def from_policy(cls, policy, **overrides) -> "SearchParams":
+        """The policy's ``[solver]`` settings, with ``overrides`` that are not ``None``."""
+        s = policy.solver
+        params = cls(time_limit=s.time_limit_s, seed=s.seed, warm_start=s.warm_start,
+                     warm_start_share=s.warm_start_share)
+        return replace(params, **{k: v for k, v in overrides.items() if v is not None})
