@@ -4,6 +4,7 @@ import multiprocessing
 import pytest
 import sqlalchemy as sa
 
+from visitplan.errors import InputError
 from visitplan.history import HistoryStore
 from visitplan.history.store import MIGRATIONS
 
@@ -86,3 +87,10 @@ def test_record_plan(store_url):
     assert sorted(p["account_id"] for p in planned) == ["A1", "A2"]
     assert all(p["plan_date"] == prob.date for p in planned)
     assert store.record_plan(plan) != run_id
+
+
+def test_a_postgres_database_without_the_schema_is_refused(store_url):
+    with pytest.raises(InputError, match="history init"):
+        HistoryStore(store_url)
+    assert HistoryStore(store_url, create=True).version() >= 1
+    assert HistoryStore(store_url).count_outcomes() == 0

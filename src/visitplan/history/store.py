@@ -267,3 +267,9 @@ class HistoryStore:
         with self.engine.connect() as conn:
             query = sa.select(planned_visits).where(planned_visits.c.run_id == run_id)
             return [dict(r) for r in conn.execute(query.order_by(planned_visits.c.id)).mappings()]
+
+    def planned_runs(self) -> list[dict]:
+        """Every recorded run, oldest first."""
+        with self.engine.connect() as conn:
+            query = sa.select(runs).order_by(runs.c.created_at, runs.c.run_id)
+            return [dict(r) for r in conn.execute(query).mappings()]
