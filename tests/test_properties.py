@@ -80,3 +80,40 @@ def test_random_days_give_valid_complete_plans(day):
     ids = [v.account_id for v in plan.visits] + [u.account_id for u in plan.unassigned_accounts]
     assert sorted(ids) == sorted(a.account_id for a in prob.accounts)
     assert all(u.detail for u in plan.unassigned_accounts)
+
+
+@st.composite
+def busy_days(draw):
+    """Days where most accounts can be seen and every agent takes a break: the
+    validator's timing rules meet many real routes, not a few."""
+    rows = []
+    for i in range(draw(st.integers(8, 20))):
+        start = draw(st.integers(8 * 60, 14 * 60))
+        windows = draw(st.sampled_from([
+            "", f"{format_clock(start)}-{format_clock(start + 240)}",
+            f"09:00-11:00; {format_clock(start)}-{format_clock(start + 120)}"]))
+        rows.append(account(i, draw(st.floats(-0.02, 0.02)), draw(st.floats(-0.02, 0.02)),
+                            windows=windows, service_min=draw(st.integers(10, 40)),
+                            priority=draw(st.floats(0.5, 5)),
+                            must_visit=draw(st.booleans()) and i % 5 == 0))
+    team = []
+    for k in range(draw(st.integers(1, 3))):
+        lunch = draw(st.integers(11 * 60, 13 * 60))
+        team.append(agent(k, shift_start="08:30", shift_end="17:30",
+                          speed_kmh=draw(st.sampled_from([15, 25])),
+                          **{"break": f"{format_clock(lunch)}-{format_clock(lunch + 60)}/"
+                                      f"{draw(st.sampled_from([30, 45, 60]))}"}))
+    return rows, team
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(busy_days())
+def test_busy_days_with_breaks_validate_whatever_the_solver_plans(day):
+    account_rows, agent_rows = day
+    prob = problem(account_rows, agent_rows)
+    plan = vp.solve(prob, time_limit=2, solution_limit=60)
+    assert vp.validate(prob, plan) == []
+    # A fair share is routed (the day has room for most of it), and every route
+    # whose agent owes a break carries one.
+    assert len(plan.visits) >= min(len(account_rows), 4)
+    assert all(len(r.breaks) == 1 for r in plan.agent_routes)

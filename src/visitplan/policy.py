@@ -119,8 +119,10 @@ class Scoring(_Section):
 class HistoryRules(_Section):
     """How yesterday's outcomes shape today's plan."""
 
-    promise_due_must_visit: bool = True   # a promise due today, unpaid -> must visit (an
-    # overdue one is broken instead: a higher score and, below, a senior agent)
+    promise_due_must_visit: bool = Field(True, description=(
+        "a promise to pay due today and not yet paid makes the visit must-visit; a promise "
+        "whose date has passed unpaid is broken instead (a higher score and, with "
+        "broken_promise_needs_senior, a senior agent), not must-visit"))
     broken_promise_needs_senior: bool = True
     not_home_shift_after: int = Field(2, ge=1)  # not-home results in a row before a window is avoided
     continuity: bool = True               # prefer the agent who met the borrower last

@@ -47,12 +47,19 @@ def _start_server() -> tuple[str | None, str | None, str]:
 LOCAL_PORT = 54331
 
 
+def _unavailable(why: str):
+    """Skip where PostgreSQL truly cannot start; in CI (VISITPLAN_REQUIRE_PG=1) fail."""
+    if os.environ.get("VISITPLAN_REQUIRE_PG") == "1":
+        pytest.fail(f"PostgreSQL is required here: {why}")
+    pytest.skip(why)
+
+
 @pytest.fixture(scope="session")
 def pg_server():
     url = os.environ.get("VISITPLAN_TEST_PG_URL")
     if url:
         if not _answers(url):
-            pytest.skip("PostgreSQL at VISITPLAN_TEST_PG_URL does not answer")
+            _unavailable("PostgreSQL at VISITPLAN_TEST_PG_URL does not answer")
         yield url
         return
     local = f"postgresql+psycopg://postgres@127.0.0.1:{LOCAL_PORT}/postgres"
@@ -61,7 +68,7 @@ def pg_server():
         return
     url, data, why = _start_server()
     if url is None:
-        pytest.skip(why)
+        _unavailable(why)
     yield url
     subprocess.run(["runuser", "-u", "postgres", "--", "bash", "-c",
                     f"$(dirname $(ls -d /usr/lib/postgresql/*/bin/pg_ctl | tail -n1))/pg_ctl "

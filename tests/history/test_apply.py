@@ -127,3 +127,53 @@ def test_outcomes_feed_tomorrows_plan_end_to_end(store_url, tmp_path):
 def _frames(accounts, agents):
     import pandas as pd
     return pd.DataFrame(accounts), pd.DataFrame(agents)
+
+
+def test_docs_and_code_agree_on_which_promise_makes_a_visit_must(store):
+    """Only a promise due today is must-visit; an overdue one is broken (pinned above)."""
+    from pathlib import Path
+
+    from visitplan.policy import HistoryRules
+
+    words = HistoryRules.model_fields["promise_due_must_visit"].description
+    assert "due today" in words and "not must-visit" in words
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert "a promise due today and not yet paid makes the account must-visit" in readme
+    seen(store, "A1", at(DATE - dt.timedelta(days=9), "19:00"), "ptp",
+         promise_date=DATE - dt.timedelta(days=2))
+    (a1,) = apply_history(problem([account(1)], [agent(1)]), store).accounts
+    assert not a1.must_visit and a1.broken_promises == 1
+
+
+def test_not_home_times_are_compared_in_clock_units(store):
+    """A problem counted in 30-second clock units: 19:00 is unit 2280, not 1140."""
+    for days in (3, 10):
+        seen(store, "A1", at(DATE - dt.timedelta(days=days), "19:00"), "not_home")
+        seen(store, "A2", at(DATE - dt.timedelta(days=days), "19:00"), "not_home")
+    prob = problem([account(1, windows="12:00-13:00; 18:00-21:00"), account(2)], [agent(1)])
+    doubled = tuple(a.model_copy(update={"windows": tuple(
+        w.model_copy(update={"start": 2 * w.start, "end": 2 * w.end}) for w in a.windows)})
+        for a in prob.accounts)
+    half_minutes = prob.model_copy(update={"accounts": doubled, "time_unit_s": 30.0})
+    a1, a2 = apply_history(half_minutes, store).accounts
+    assert [(w.start, w.end) for w in a1.windows] == [(1440, 1560)]  # the evening avoided
+    # No windows: the day minus an hour either side of 19:00, in half-minutes.
+    assert [(w.start, w.end) for w in a2.windows] == [(0, 2160), (2400, 2880)]
+
+
+def test_route_shift_minutes_are_real_minutes():
+    """Clock units of 30 s: a 09:00-18:00 shift is 1080 units, 540 real minutes."""
+    index = {"A1": 1, "start:G1": 0, "end:G1": 0}
+    prob = problem([account(1)], [agent(1)], travel=vp.Matrix([[0, 60], [60, 0]], index))
+    scaled = prob.model_copy(update={
+        "time_unit_s": 30.0,
+        "agents": tuple(a.model_copy(update={"shift_start": 2 * a.shift_start,
+                                             "shift_end": 2 * a.shift_end})
+                        for a in prob.agents),
+        "accounts": tuple(a.model_copy(update={"service_min": 2 * a.service_min})
+                          for a in prob.accounts)})
+    plan = vp.solve(scaled, time_limit=1, solution_limit=5)
+    (route,) = plan.agent_routes
+    assert route.shift_minutes == 540
+    (agent_row,) = plan.kpis["agents"]
+    assert agent_row["visit_min"] == 20  # 40 half-minute units of service

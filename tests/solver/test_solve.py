@@ -187,3 +187,160 @@ def test_a_worker_that_overruns_the_limit_is_stopped(monkeypatch):
     plan = vp.solve(prob, time_limit=2, workers=2)
     assert clock.monotonic() - began < 5
     assert len(plan.routes) == 6 and vp.validate(prob, plan) == []
+
+
+# -- a crashed worker is reported, never a hang ----------------------------------------
+
+def _patched_search(monkeypatch, crash):
+    """Workers for which ``crash(worker)`` is true fail; the others search as usual."""
+    import importlib
+
+    module = importlib.import_module("visitplan.solver.solve")
+    real = module._search
+
+    def search(worker, *rest):
+        crash(worker)
+        return real(worker, *rest)
+    monkeypatch.setattr(module, "_search", search)  # forked workers inherit the patch
+
+
+def _raise_on(index):
+    def crash(worker):
+        if worker.index in index:
+            raise RuntimeError("boom in a worker")
+    return crash
+
+
+def test_a_crashed_worker_is_reported_and_the_other_plan_kept(monkeypatch, caplog):
+    _patched_search(monkeypatch, _raise_on({1}))
+    prob = problem(ring(6), [agent(1)])
+    with caplog.at_level("WARNING", logger="visitplan"):
+        plan = vp.solve(prob, time_limit=3, workers=2)
+    assert plan.found_plan and len(plan.routes) == 6 and vp.validate(prob, plan) == []
+    assert plan.stats.crashed_workers == {1: "RuntimeError"}
+    assert any("worker 1 crashed (RuntimeError)" in w for w in plan.warnings)
+    assert "worker 1 crashed" in caplog.text and "boom" not in caplog.text
+
+
+def test_a_worker_process_that_dies_is_noticed(monkeypatch):
+    import os
+
+    def die(worker):
+        if worker.index == 0:
+            os._exit(9)  # no exception, no message: the process is simply gone
+    _patched_search(monkeypatch, die)
+    prob = problem(ring(6), [agent(1)])
+    plan = vp.solve(prob, time_limit=3, workers=2)
+    assert plan.found_plan and len(plan.routes) == 6
+    assert plan.stats.crashed_workers == {0: "process ended with exit code 9"}
+
+
+def test_when_every_worker_crashes_the_call_returns_in_time_and_says_so(monkeypatch):
+    import time
+
+    _patched_search(monkeypatch, _raise_on({0, 1}))
+    prob = problem(ring(6) + [account(50, status="dispute")], [agent(1)])
+    began = time.monotonic()
+    plan = vp.solve(prob, time_limit=3, workers=2)
+    assert time.monotonic() - began < 3
+    assert not plan.found_plan and plan.stats.status == "ALL_WORKERS_FAILED"
+    reasons = plan.unassigned.set_index("account_id")["reason"]
+    assert (reasons.drop("A50") == "SOLVER_FAILED").all() and len(reasons) == 7
+    assert reasons["A50"] == "DO_NOT_VISIT"  # screened out before the search: its own reason
+    assert plan.kpis["found_plan"] is False
+
+
+def test_every_worker_crashing_makes_the_cli_fail(monkeypatch, tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+    _patched_search(monkeypatch, _raise_on({0, 1}))
+    (tmp_path / "a.csv").write_text("account_id,lat,lon\nA1,31.23,121.47\n")
+    (tmp_path / "g.csv").write_text("agent_id,start_lat,start_lon\nG1,31.23,121.47\n")
+    result = CliRunner().invoke(app, ["plan", str(tmp_path / "a.csv"), str(tmp_path / "g.csv"),
+                                      "--date", "2026-12-01", "--out", str(tmp_path / "p"),
+                                      "--time-limit", "2", "--workers", "2", "--quiet"])
+    assert result.exit_code == 3 and "found no plan" in result.output
+    summary = json.loads((tmp_path / "p" / "summary.json").read_text())
+    assert summary["dispatchable"] is False and summary["found_plan"] is False
+    assert not (tmp_path / "p" / "agents").exists()
+
+
+# -- must-visit dominates every other cost ----------------------------------------------
+
+def test_must_visit_outweighs_the_preferred_agent_on_a_day_of_short_trips():
+    # Everyone at the office door (no travel at all), everyone prefers G1, who may make
+    # one visit. Serving all means four visits by G2, each a 15-minute preference miss;
+    # before, a must-visit penalty of "travel + 1" made dropping them cheaper.
+    accounts = [account(i, must_visit=True, preferred_agent="G1") for i in range(1, 6)]
+    plan = solve_checked(problem(accounts, [agent(1, max_visits=1), agent(2)]), time_limit=3)
+    assert len(plan.routes) == 5 and plan.unassigned.empty
+    assert plan.routes.groupby("agent_id").size().to_dict() == {"G1": 1, "G2": 4}
+
+
+def test_the_must_visit_penalty_is_above_every_other_cost_by_construction():
+    from visitplan.compliance import prepare, screen
+    from visitplan.solver.data import build_data
+    from visitplan.solver.model import build_model
+
+    accounts = [account(i, 0.001 * i, must_visit=i < 3, priority=2, preferred_agent="G2")
+                for i in range(1, 9)]
+    prob = prepare(problem(accounts, [agent(1), agent(2)]))
+    eligible, _, _ = screen(prob)
+    model = build_model(build_data(prob, eligible, prob.working_agents(), 0))
+    data, must = model.data, max(model.penalties)
+    others = sum(p for a, p in zip(data.accounts, model.penalties) if not a.must_visit)
+    longest = max(int(m.max()) for m in data.seconds.values())
+    preference = 15 * 60 * len(data.accounts)
+    assert must > others + (data.num_nodes + 1) * longest + preference
+
+
+# -- a break that cannot be placed is repaired, and said ---------------------------------
+
+def test_a_route_whose_break_cannot_be_placed_loses_its_least_valuable_visit():
+    from visitplan.compliance import prepare, screen
+    from visitplan.solver.data import build_data
+    from visitplan.solver.extract import repair_route
+    from visitplan.solver.model import build_model
+    from visitplan.validate import check
+
+    # Every place 10 minutes from every other; six 20-minute visits and the hour's break
+    # need 4 h 10 min, the shift has 3 h 50.
+    index = {f"A{i}": i for i in range(1, 7)} | {"start:G1": 0, "end:G1": 0}
+    seconds = np.full((7, 7), 600) - 600 * np.eye(7, dtype=int)
+    accounts = [account(i, windows="09:00-18:00", service_min=20,
+                        priority=0.5 if i == 4 else 5.0) for i in range(1, 7)]
+    prob = problem(accounts, [agent(1, shift_start="09:00", shift_end="12:50",
+                                    **{"break": "10:00-11:00/60"})],
+                   travel=vp.Matrix(seconds, index))
+    prepared = prepare(prob)
+    eligible, _, _ = screen(prepared)
+    model = build_model(build_data(prepared, eligible, prepared.working_agents(), 0))
+    data = model.data
+    node = {data.accounts[o].account_id: n for n, o in enumerate(data.owner)}
+    removed = []
+    route = repair_route(model, 0, [node[f"A{i}"] for i in range(1, 7)], removed)
+    assert [data.accounts[i].account_id for i, _ in removed] == ["A4"]
+    assert [v.account_id for v in route.visits] == ["A1", "A2", "A3", "A5", "A6"]
+    (brk,) = route.breaks
+    assert (brk.end - brk.start).total_seconds() == 3600
+    frame = pd.DataFrame([v.model_dump() | {"travel_min": 0, "travel_km": 0}
+                          for v in route.visits]).assign(partner_id="")
+    left = pd.DataFrame([{"account_id": "A4", "reason": "CAPACITY", "detail": "x"}])
+    assert check(prob, frame, left, {"G1": [(brk.start, brk.end)]}) == []
+
+
+def test_a_break_that_found_no_spot_is_never_dropped_silently(monkeypatch):
+    from visitplan.solver import extract
+
+    monkeypatch.setattr(extract, "place_break", lambda *args: None)  # as if no spot existed
+    accounts = ring(8, windows="09:00-17:00", priority=2)
+    prob = problem(accounts, [agent(1, shift_start="09:00", shift_end="13:00",
+                                    **{"break": "10:30-11:00/30"})])
+    plan = solve_checked(prob, time_limit=2, solution_limit=30)
+    assert len(plan.agent_routes) == 1 and len(plan.agent_routes[0].breaks) == 1
+    # The repair re-times the route; whatever it had to take off is said, by id.
+    taken = [u for u in plan.unassigned_accounts if "break fits" in u.detail]
+    assert len(taken) == len([w for w in plan.warnings if "break did not fit" in w])
