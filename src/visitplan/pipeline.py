@@ -22,6 +22,7 @@ from pathlib import Path
 
 from .history import HistoryStore, apply_history
 from .io.read import read_csv
+from .io.target import check_target
 from .io.write import write_plan
 from .models import Problem
 from .plan import Plan
@@ -87,6 +88,8 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
         Search settings (:class:`SearchParams`, or single settings such as
         ``time_limit=10``).
     """
+    if out is not None:
+        check_target(out)  # refuse a target that is not ours, or unwritable, before solving
     plan = solve(problem, params, progress=progress, **search)   # screen, search, explain
     violations = validate(problem, plan)                          # trusts nothing of the solver
     directory = write_plan(plan, out, problem, violations) if out is not None else None
@@ -104,6 +107,8 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
     """Read, enrich and plan a day from ``accounts.csv`` and ``agents.csv``:
     everything ``visitplan plan`` does, as one call."""
     store = open_history(history) if history is not None else None  # refuse before solving
+    if out is not None:
+        check_target(out)
     problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
                        travel=travel, priority_column=priority_column)
     problem = enrich(problem, store, scorer)

@@ -1,4 +1,5 @@
 import json
+import os
 
 import pandas as pd
 import pytest
@@ -96,4 +97,114 @@ def test_rewrite_replaces_the_old_plan_and_failure_leaves_it_intact(written, tmp
     with pytest.raises(RuntimeError):
         vp.write_plan(plan, target, prob)
     assert (target / "marker").read_text() == "complete plan"  # the old plan is untouched
-    assert [p.name for p in tmp_path.iterdir()] == ["plan"]    # no half-written leftovers
+    # No half-written leftovers: only the link and the plan directory it points to.
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["plan", target.resolve().name])
+
+
+# -- never destroy what is not ours ----------------------------------------------------
+
+def _inputs(folder):
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in ("accounts.csv", "agents.csv", "policy.toml"):
+        (folder / name).write_text(f"the user's {name}")
+    return {name: (folder / name).read_text() for name in ("accounts.csv", "agents.csv",
+                                                            "policy.toml")}
+
+
+@pytest.mark.parametrize("where", ["inputs", "dot"])
+def test_a_folder_of_other_files_is_refused_and_untouched(written, tmp_path, monkeypatch, where):
+    prob, plan, _ = written
+    folder = tmp_path / "work"
+    before = _inputs(folder)
+    monkeypatch.chdir(folder)
+    with pytest.raises(vp.InputError, match="did not write"):
+        vp.write_plan(plan, folder if where == "inputs" else ".", prob)
+    assert {p.name: p.read_text() for p in folder.iterdir()} == before
+
+
+def test_a_file_at_out_is_refused_and_untouched(written, tmp_path):
+    prob, plan, _ = written
+    target = tmp_path / "plan"
+    target.write_text("not a plan")
+    with pytest.raises(vp.InputError, match="is a file"):
+        vp.write_plan(plan, target, prob)
+    assert target.read_text() == "not a plan"
+    assert [p.name for p in tmp_path.iterdir()] == ["plan"]
+
+
+def test_a_plan_directory_of_an_earlier_version_is_replaced(written, tmp_path):
+    prob, plan, folder = written
+    legacy = tmp_path / "plan"
+    legacy.mkdir()
+    for name in ("routes.csv", "unassigned.csv", "summary.json"):
+        (legacy / name).write_text("old")
+    vp.write_plan(plan, legacy, prob)
+    assert legacy.is_symlink() and (legacy / "routes.csv").read_text() != "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["plan", legacy.resolve().name])
+
+
+def test_an_unwritable_out_is_refused_before_solving(tmp_path):
+    from visitplan.io.target import check_target
+
+    with pytest.raises(vp.InputError, match="cannot be written"):
+        check_target("/proc/visitplan-plan")
+
+
+def test_a_read_only_parent_is_refused(tmp_path):
+    from visitplan.io.target import check_target
+
+    read_only = tmp_path / "ro"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    try:
+        if os.access(read_only, os.W_OK):  # root ignores permissions
+            pytest.skip("running as root: a read-only directory is writable")
+        with pytest.raises(vp.InputError, match="cannot be written"):
+            check_target(read_only / "plan")
+    finally:
+        read_only.chmod(0o755)
+
+
+def test_the_switch_is_one_atomic_replace_of_a_link(written, tmp_path, monkeypatch):
+    """Between any two steps of a rewrite, `plan/` is a whole plan, old or new."""
+    prob, plan, _ = written
+    target = tmp_path / "plan"
+    vp.write_plan(plan, target, prob)
+    old_dir = target.resolve()
+    import visitplan.io.target as tgt
+    seen = []
+    real_replace = tgt.os.replace
+
+    def watching(src, dst):
+        seen.append((target / "summary.json").is_file())  # just before the switch
+        real_replace(src, dst)
+        seen.append((target / "summary.json").is_file())  # just after it
+    monkeypatch.setattr(tgt.os, "replace", watching)
+    vp.write_plan(plan, target, prob)
+    assert seen == [True, True]
+    assert target.resolve() != old_dir and not old_dir.exists()
+
+
+def test_stale_staging_of_a_killed_run_is_cleaned(written, tmp_path):
+    prob, plan, _ = written
+    target = tmp_path / "plan"
+    vp.write_plan(plan, target, prob)
+    dead = subprocess_pid_that_exited()
+    stale = tmp_path / f".plan.123-{dead}.plan"
+    stale.mkdir()
+    (stale / ".visitplan-plan").write_text("x")
+    (stale / "routes.csv").write_text("half")
+    foreign = tmp_path / ".plan.notes"
+    foreign.write_text("the user's")
+    vp.write_plan(plan, target, prob)
+    assert not stale.exists() and foreign.read_text() == "the user's"
+
+
+def subprocess_pid_that_exited() -> int:
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid

@@ -1,22 +1,22 @@
 """Write a plan to a directory, atomically.
 
-Everything is written into a temporary sibling directory which then
-replaces the target in one rename, so a crash never leaves a half-written
-plan that looks complete.
+Everything is written into a new hidden sibling directory, which the
+``--out`` link is then pointed at in one atomic step (:mod:`.target`): a
+crash never leaves a half-written plan that looks complete, nor no plan at
+all, and nothing that the planner did not write is ever replaced.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from ..plan import TIME_FORMAT, Plan, Route, summary
 from ..timeutil import format_clock
+from .target import check_target, clean_stale, new_version, publish
 
 SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel_km",
                  "account_id", "name", "phone", "address", "balance", "days_past_due",
@@ -33,26 +33,16 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
     accident: ``summary.json`` says ``"dispatchable": false`` (with ``"valid":
     false`` and the violations), and no route sheets are written.
     """
-    target = Path(directory).resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    target = check_target(directory)  # ours to replace, and writable; else InputError
+    clean_stale(target)
+    staging = new_version(target)
     try:
         _write_all(plan, staging, problem, violations)
-        _swap(staging, target)
+        publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return target
-
-
-def _swap(staging: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old.{os.getpid()}")
-        os.replace(target, old)
-    os.replace(staging, target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
 
 
 def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> None:
