@@ -6,24 +6,45 @@ The data flows one way, in stages (see :mod:`visitplan.pipeline`)::
         -> validate -> write_plan (and record in the history)
 
 :func:`plan_day` and :func:`plan_files` run the stages as the CLI does.
+
+The names below are imported on first use (PEP 562), so that ``import
+visitplan`` is cheap and the command line can install its signal handling
+before OR-Tools, PyVRP and pandas load.
 """
 
-from .errors import InputError
-from .io.read import read_csv, read_frames
-from .io.write import write_plan
-from .models import Account, Agent, BreakRule, Problem, TimeWindow
-from .pipeline import DayResult, enrich, open_history, plan_day, plan_files
-from .plan import Break, Plan, Reason, Route, SolverStats, Unassigned, Visit, summary
-from .policy import Policy, load_policy
-from .solver import SearchParams, solve
-from .travel import Matrix, StraightLine
-from .validate import Violation, validate
+from __future__ import annotations
 
-__all__ = [
-    "Account", "Agent", "Break", "BreakRule", "DayResult", "InputError", "Matrix", "Plan",
-    "Policy", "Problem", "Reason", "Route", "SearchParams", "SolverStats", "StraightLine",
-    "TimeWindow", "Unassigned", "Violation", "Visit", "enrich", "load_policy", "open_history",
-    "plan_day", "plan_files", "read_csv", "read_frames", "solve", "summary", "validate",
-    "write_plan",
-]
+import importlib
+from typing import Any
+
 __version__ = "0.1.0"
+
+_EXPORTS = {
+    "InputError": "errors",
+    "read_csv": "io.read", "read_frames": "io.read",
+    "write_plan": "io.write",
+    "Account": "models", "Agent": "models", "BreakRule": "models", "Problem": "models",
+    "TimeWindow": "models",
+    "DayResult": "pipeline", "enrich": "pipeline", "open_history": "pipeline",
+    "plan_day": "pipeline", "plan_files": "pipeline",
+    "Break": "plan", "Plan": "plan", "Reason": "plan", "Route": "plan", "SolverStats": "plan",
+    "Unassigned": "plan", "Visit": "plan", "summary": "plan",
+    "Policy": "policy", "load_policy": "policy",
+    "SearchParams": "solver", "solve": "solver",
+    "Matrix": "travel", "StraightLine": "travel",
+    "Violation": "validate", "validate": "validate",
+}
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'visitplan' has no attribute '{name}'")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value  # once found, an ordinary attribute
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -276,7 +276,8 @@ def history_init(target: Annotated[str, typer.Argument(help="SQLite file or SQLA
 
 
 def main() -> None:
-    app(prog_name="visitplan")
+    from .entry import main as entry
+    entry()
 
 
 if __name__ == "__main__":
