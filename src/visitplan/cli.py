@@ -275,10 +275,3 @@ def history_init(target: Annotated[str, typer.Argument(help="SQLite file or SQLA
                   highlight=False)
 
 
-def main() -> None:
-    from .entry import main as entry
-    entry()
-
-
-if __name__ == "__main__":
-    sys.exit(main())
