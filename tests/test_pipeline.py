@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import visitplan as vp
 from visitplan import pipeline
 from visitplan.history import HistoryStore
-from visitplan.validate import Violation
+from visitplan.validation import Violation
 
 from .conftest import DATE, ROOT, account, agent, problem
 from .test_cli import files, run  # noqa: F401  (the fixture and the runner)
@@ -177,3 +177,15 @@ def test_models_and_plan_import_nothing_above_them():
     assert graph["visitplan.plan"] == set()
     assert graph["visitplan.models"] <= {"visitplan.plan", "visitplan.policy",
                                          "visitplan.timeutil"}
+
+
+def test_the_package_imports_lazily_and_names_stay_functions():
+    import subprocess
+    import sys
+
+    code = ("import sys, visitplan; heavy = [m for m in ('ortools', 'pandas', 'pyvrp') "
+            "if m in sys.modules]; import visitplan.pipeline; "
+            "print(heavy, callable(visitplan.validate), callable(visitplan.solve))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["[]", "True", "True"]

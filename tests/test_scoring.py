@@ -107,5 +107,5 @@ def test_bad_callable_is_refused():
     prob = problem([account(1)], [agent(1)])
     prob = prob.model_copy(update={"accounts": tuple(a.model_copy(update={"priority_source": "default"})
                                                      for a in prob.accounts)})
-    with pytest.raises(ValueError, match="one finite priority"):
+    with pytest.raises(ValueError, match="one priority between 0 and"):
         apply_scores(prob, scorer=lambda frame: [-1.0])

@@ -32,7 +32,7 @@ _EXPORTS = {
     "Policy": "policy", "load_policy": "policy",
     "SearchParams": "solver", "solve": "solver",
     "Matrix": "travel", "StraightLine": "travel",
-    "Violation": "validate", "validate": "validate",
+    "Violation": "validation", "validate": "validation",
 }
 __all__ = sorted(_EXPORTS)
 

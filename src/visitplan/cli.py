@@ -7,7 +7,6 @@ Exit codes: 0 success, 1 the plan breaks a rule (validation), 2 bad input,
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -17,16 +16,31 @@ from rich.table import Table
 
 from .demo import DEMO_DATE, write_example
 from .errors import InputError
+from .io.csvsafe import neutralise
 from .io.read import read_csv
 from .models import Problem
 from .pipeline import DayResult, enrich, open_history, plan_files
 from .plan import Plan
-from .validate import validate_files
+from .validation import validate_files
 
 EXIT_NO_PLAN = 3  # the search ended without a plan (1: a rule broken, 2: bad input)
 
 app = typer.Typer(add_completion=False, pretty_exceptions_enable=False,
                   help="Plan the day's field visits to borrowers with overdue loans.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+        print(f"visitplan {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(version: Annotated[bool, typer.Option(
+        "--version", callback=_version, is_eager=True,
+        help="Print the version and exit.")] = False) -> None:
+    """Plan the day's field visits to borrowers with overdue loans."""
 # soft_wrap: error lines stay whole in cron logs, whatever the terminal width.
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -202,8 +216,9 @@ def score(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     try:
         store = open_history(history) if history else None
         rules = as_policy(policy)
-        found, _ = parse_accounts(read_table(accounts), str(accounts), rules)
-        problem = Problem(accounts=tuple(found), agents=(), policy=rules, date=as_date(date, rules))
+        day = as_date(date, rules)
+        found, _ = parse_accounts(read_table(accounts), str(accounts), rules, date=day)
+        problem = Problem(accounts=tuple(found), agents=(), policy=rules, date=day)
         if store is not None:
             problem = apply_history(problem, store)
     except InputError as error:
@@ -211,7 +226,7 @@ def score(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     frame = scores_frame(problem)
     if out_file is not None:
         out_file.parent.mkdir(parents=True, exist_ok=True)
-        frame.to_csv(out_file, index=False)
+        neutralise(frame).to_csv(out_file, index=False)
         out.print(f"wrote {len(frame)} scores to {out_file}", highlight=False)
         return
     table = Table(title=f"Top {min(top, len(frame))} of {len(frame)} accounts, {problem.date}")
@@ -247,7 +262,7 @@ def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")
                   f"{len(bad)} row(s) rejected", highlight=False)
     if len(bad):
         target = rejects or results.with_name(results.stem + ".rejects.csv")
-        bad.to_csv(target, index=False)
+        neutralise(bad).to_csv(target, index=False)
         for issue in issues:
             err.print(f"  {issue}", markup=False, highlight=False)
         err.print(f"rejected rows written to {target}", highlight=False)

@@ -45,6 +45,37 @@ def prepare(problem: Problem) -> Problem:
     return problem.model_copy(update={"accounts": tuple(accounts), "agents": tuple(agents)})
 
 
+def input_warnings(problem: Problem) -> list[str]:
+    """What the inputs ask for that cannot be done, said instead of silently dropped
+    (ids and clock times only). ``problem`` is prepared (pairs merged).
+
+    - an agent's break whose window does not lie inside the shift: no break is
+      planned for that agent (a part-time shift may legitimately skip lunch);
+    - a ``preferred_agent`` who is not in the roster: the preference is ignored.
+    """
+    def clock(units: int) -> str:
+        return format_clock(round(problem.to_minutes(units)))
+
+    out = []
+    for agent in problem.working_agents():
+        rule = agent.break_rule
+        if rule is not None and not agent.break_applies():
+            out.append(f"agent {agent.agent_id}: the break {clock(rule.earliest)}-"
+                       f"{clock(rule.latest)}/{rule.duration} does not fit inside the shift "
+                       f"{clock(agent.shift_start)}-{clock(agent.shift_end)}; no break is "
+                       "planned")
+    roster = {a.agent_id for a in problem.agents} | {a.partner for a in problem.agents
+                                                       if a.partner}
+    unknown = [a.account_id for a in problem.accounts
+               if a.preferred_agent and a.preferred_agent not in roster]
+    if unknown:
+        shown = ", ".join(unknown[:10]) + (f" and {len(unknown) - 10} more" if len(unknown) > 10
+                                           else "")
+        out.append(f"{len(unknown)} account(s) prefer an agent who is not in the roster "
+                   f"({shown}); the preference is ignored")
+    return out
+
+
 def _capped(agent: Agent, cap: int | None) -> Agent:
     if cap is None or (agent.max_visits is not None and agent.max_visits <= cap):
         return agent

@@ -28,7 +28,7 @@ from .models import Problem
 from .plan import Plan
 from .scoring import Scorer, apply_scores
 from .solver import SearchParams, solve
-from .validate import Violation, validate
+from .validation import Violation, validate
 
 
 def open_history(target: str | Path | HistoryStore, create: bool = False) -> HistoryStore:

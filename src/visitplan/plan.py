@@ -183,8 +183,14 @@ def summary(plan: Plan) -> dict:
     served = sum(v.priority for v in visits)
     planned_ids = {v.account_id for v in visits}
     routes = {r.agent_id: r for r in plan.agent_routes}
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        made_by = version("visitplan")
+    except PackageNotFoundError:  # running from a source tree that was not installed
+        made_by = "unknown"
     return {
         "date": plan.date.isoformat(),
+        "visitplan_version": made_by,
         "found_plan": plan.found_plan,
         "accounts": {
             "in": plan.accounts_in,

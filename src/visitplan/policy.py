@@ -7,6 +7,7 @@ hard-coded elsewhere.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Literal
@@ -137,8 +138,9 @@ class Weights(_Section):
     much priority as it can and only then shortens routes.
     """
 
-    priority_minutes: float = Field(600.0, gt=0)
-    preferred_agent_minutes: float = Field(15.0, ge=0)
+    # Bounded so that every cost term stays far inside OR-Tools' 64-bit integers.
+    priority_minutes: float = Field(600.0, gt=0, le=10_000)
+    preferred_agent_minutes: float = Field(15.0, ge=0, le=10_000)
 
 
 class Policy(_Section):
@@ -173,23 +175,29 @@ class Policy(_Section):
             raise ValueError(f"unknown time zone '{value}'") from None
         return value
 
-    @field_validator("do_not_visit_statuses", "senior_for_risks", "pair_for_risks")
+    @field_validator("do_not_visit_statuses", "senior_for_risks", "pair_for_risks",
+                     mode="before")
     @classmethod
-    def _lower(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+    def _text_list(cls, value):
+        if isinstance(value, str):
+            raise ValueError(f"must be a list of words, e.g. [\"{value}\"], not one string")
+        if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) for v in value):
+            raise ValueError("must be a list of words in quotes, e.g. [\"dispute\", "
+                             "\"complaint\"]")
         return tuple(s.strip().lower() for s in value)
 
     @field_validator("holidays", mode="before")
     @classmethod
     def _holidays(cls, value) -> tuple[str, ...]:
-        out = []
-        for item in value or ():
-            text = item.isoformat() if isinstance(item, dt.date) else str(item).strip()
-            try:
-                dt.date.fromisoformat(text if len(text) > 5 else f"2000-{text}")
-            except ValueError:
-                raise ValueError(f"holiday '{text}' is not YYYY-MM-DD or MM-DD") from None
-            out.append(text)
-        return tuple(out)
+        """Each holiday strictly ``YYYY-MM-DD`` (or a TOML date) or ``MM-DD``: a date
+        that could never match (``"20261201"``, ``20261201``) would silently plan a
+        holiday as a working day."""
+        if isinstance(value, (str, dt.date)):
+            raise ValueError("must be a list of dates, e.g. [\"2026-12-01\", \"10-01\"], "
+                             "not one value")
+        if not isinstance(value, (list, tuple)):
+            raise ValueError("must be a list of dates, e.g. [\"2026-12-01\", \"10-01\"]")
+        return tuple(_holiday(item) for item in value)
 
     def is_do_not_visit(self, status: str | None) -> bool:
         return bool(status) and status.strip().lower() in self.do_not_visit_statuses
@@ -200,6 +208,31 @@ class Policy(_Section):
     def today(self) -> dt.date:
         """Today's date in the policy's time zone."""
         return dt.datetime.now(ZoneInfo(self.timezone)).date()
+
+
+_FULL_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_YEARLY = re.compile(r"\d{2}-\d{2}")
+
+
+def _holiday(item) -> str:
+    if isinstance(item, dt.datetime):
+        raise ValueError(f"holiday {item.isoformat()} is a date and time; give the date only")
+    if isinstance(item, dt.date):
+        return item.isoformat()
+    if not isinstance(item, str):
+        raise ValueError(f"holiday {item!r} is not a date in quotes: write \"YYYY-MM-DD\" or "
+                         "\"MM-DD\"")
+    text = item.strip()
+    try:
+        if _FULL_DATE.fullmatch(text):
+            dt.date.fromisoformat(text)
+        elif _YEARLY.fullmatch(text):
+            dt.date.fromisoformat(f"2000-{text}")  # a leap year: 02-29 is allowed
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValueError(f"holiday '{text}' is not a date YYYY-MM-DD or MM-DD") from None
+    return text
 
 
 def load_policy(path: str | Path | None) -> Policy:
@@ -229,7 +262,8 @@ def load_policy(path: str | Path | None) -> Policy:
         return Policy.model_validate(data)
     except ValidationError as exc:
         issues = [
-            InputIssue(str(path), err["msg"], column=".".join(str(p) for p in err["loc"]))
+            InputIssue(str(path), err["msg"].removeprefix("Value error, "),
+                       column=".".join(str(p) for p in err["loc"]))
             for err in exc.errors()
         ]
         raise InputError(issues) from None

@@ -32,6 +32,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from .errors import InputError
 from .models import Account, Problem
 from .policy import Policy
 
@@ -70,6 +71,7 @@ def score_terms(account: Account, policy: Policy, date) -> dict[str, float]:
     }
 
 
+MAX_PRIORITY = 10_000  # as for a priority read from a file (io/read.py RANGES)
 FLOOR = 0.1  # an eligible account is always worth a visit when an agent has the time
 
 
@@ -106,8 +108,10 @@ def apply_scores(problem: Problem, scorer: Scorer | None = None,
     if scorer is not None:
         frame = pd.DataFrame([a.model_dump(exclude={"name", "phone", "address"}) for a in todo])
         values = [float(v) for v in scorer(frame)]
-        if len(values) != len(todo) or any(not math.isfinite(v) or v < 0 for v in values):
-            raise ValueError("the scorer must return one finite priority >= 0 per account")
+        if len(values) != len(todo) or any(not math.isfinite(v) or not 0 <= v <= MAX_PRIORITY
+                                           for v in values):
+            raise InputError.single("scorer", "must return one priority between 0 and "
+                                    f"{MAX_PRIORITY:,} per account")
         new = dict(zip((a.account_id for a in todo), values))
         source = "callable"
     else:

@@ -30,7 +30,8 @@ def test_bad_rows_are_kept_apart_with_row_and_column(tmp_path):
     text = [str(i) for i in issues]
     assert any("row 3 (line 4), column 'visited_at'" in t for t in text)
     assert any("row 4 (line 5), column 'promise_date'" in t and "needs its date" in t for t in text)
-    assert any("column 'outcome'" in t and "moved_away" in t for t in text)
+    assert any("column 'outcome'" in t and "is not one of paid" in t for t in text)
+    assert not any("moved_away" in t for t in text)  # cells are described, never quoted
     assert any("column 'agent_id'" in t for t in text)
 
 

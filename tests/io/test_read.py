@@ -53,11 +53,11 @@ def test_priority_defaults_to_one_without_the_column(tmp_path):
 
 @pytest.mark.parametrize("accounts, row, column, words", [
     ("account_id,lat\nA1,31.2\n", None, "lon", "missing"),
-    ("account_id,lat,lon\nA1,31.2,121.4\nA2,abc,121.4\n", 2, "lat", "not a number"),
+    ("account_id,lat,lon\nA1,31.2,121.4\nA2,abc,121.4\n", 2, "lat", "expected a number"),
     ("account_id,lat,lon\nA1,31.2,121.4\nA1,31.3,121.4\n", 2, "account_id", "duplicate"),
     ("account_id,lat,lon\nA1,91.5,121.4\n", 1, "lat", "90"),
     ("account_id,lat,lon,windows\nA1,31.2,121.4,18:00-2100\n", 1, "windows", "HH:MM"),
-    ("account_id,lat,lon,must_visit\nA1,31.2,121.4,maybe\n", 1, "must_visit", "true/false"),
+    ("account_id,lat,lon,must_visit\nA1,31.2,121.4,maybe\n", 1, "must_visit", "true or false"),
     ("account_id,lat,lon,last_visit\nA1,31.2,121.4,2026/11/01\n", 1, "last_visit", "date"),
     ("account_id,lat,lon\nA1,,121.4\n", 1, "lat", "empty"),
 ])
@@ -141,4 +141,6 @@ def test_visit_longer_than_a_day_names_the_accounts_file(tmp_path):
     a, g = write(tmp_path, accounts="account_id,lat,lon,service_min\nA1,31.2,121.4,1500\n")
     with pytest.raises(InputError) as info:
         vp.read_csv(a, g, date=DATE)
-    assert "accounts.csv" in str(info.value) and "exceeds the day" in str(info.value)
+    text = str(info.value)
+    assert "accounts.csv" in text and "row 1" in text and "column 'service_min'" in text
+    assert "between 1 and 1,440" in text

@@ -304,7 +304,7 @@ def test_a_route_whose_break_cannot_be_placed_loses_its_least_valuable_visit():
     from visitplan.solver.data import build_data
     from visitplan.solver.extract import repair_route
     from visitplan.solver.model import build_model
-    from visitplan.validate import check
+    from visitplan.validation import check
 
     # Every place 10 minutes from every other; six 20-minute visits and the hour's break
     # need 4 h 10 min, the shift has 3 h 50.

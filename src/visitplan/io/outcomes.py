@@ -14,7 +14,7 @@ import pandas as pd
 
 from ..errors import InputError, InputIssue
 from . import cells
-from .read import _normalise, _rows, read_table
+from .read import _invalid, _normalise, _rows, read_table
 
 REQUIRED = ("account_id", "agent_id", "visited_at", "outcome")
 
@@ -23,7 +23,7 @@ def _when(text: str) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text.replace("/", "-"))
     except ValueError:
-        raise ValueError(f"'{text}' is not a date and time YYYY-MM-DDTHH:MM") from None
+        raise ValueError("is not a date and time YYYY-MM-DDTHH:MM") from None
     return value.replace(tzinfo=None, microsecond=0)
 
 
@@ -45,10 +45,10 @@ def parse_outcome_row(record: dict[str, str], outcomes: dict) -> tuple[dict, lis
         try:
             values[column] = parse(text)
         except ValueError as exc:
-            problems.append((column, str(exc)))
+            problems.append((column, _invalid(parse, exc)))
     outcome = record.get("outcome", "").lower()
     if outcome not in outcomes:
-        problems.append(("outcome", f"'{outcome}' is not one of {', '.join(outcomes)}"))
+        problems.append(("outcome", f"is not one of {', '.join(outcomes)}"))
     elif outcome == "ptp" and values.get("promise_date") is None and "promise_date" not in {
             c for c, _ in problems}:
         problems.append(("promise_date", "a promise to pay needs its date"))

@@ -128,6 +128,33 @@ def _check_columns(frame: pd.DataFrame, required: tuple[str, ...], file: str) ->
                           for c in missing])
 
 
+# What a cell must look like, for messages that never echo the cell itself: a
+# misaligned row can put a name, a phone or an address into any column.
+EXPECTED = {
+    cells.number: "a number", cells.whole: "a whole number", cells.boolean: "true or false",
+    cells.date: "a date YYYY-MM-DD", cells.windows: "windows HH:MM-HH:MM, e.g. 'Mon-Fri 18:00-21:00; Sat 09:00-12:00'",
+    cells.break_rule: "a break HH:MM-HH:MM/MIN", cells.clock: "a time of day HH:MM",
+    cells.days: "weekdays like Mon-Fri or Mon,Wed",
+}
+
+# Bounds of the numbers, checked as they are read: they keep every cost term of the
+# routing model far inside its 64-bit integers, and catch a shifted column early.
+RANGES: dict[str, tuple[float, float]] = {
+    "priority": (0, 10_000), "balance": (-1e13, 1e13), "days_past_due": (0, 36_500),
+    "service_min": (1, 24 * 60), "load": (0, 1_000_000), "visits_7d": (0, 10_000),
+    "visits_30d": (0, 10_000), "promise_amount": (0, 1e13), "broken_promises": (0, 10_000),
+    "not_home_streak": (0, 10_000), "max_visits": (0, 10_000), "capacity": (0, 1e9),
+    "speed_kmh": (0.5, 200),
+}
+
+# Checks on a whole row (a model validator) and the column they are about.
+ROW_RULE_COLUMNS = {
+    "shift ends before it starts": "shift_end",
+    "give both end_lat and end_lon, or neither": "end_lon",
+    "an agent cannot pair with themselves": "pair_with",
+}
+
+
 def _parse_row(record: dict[str, str], columns, file: str, row: int,
                defaults: dict[str, Any]) -> tuple[dict[str, Any], list[InputIssue]]:
     fields: dict[str, Any] = dict(defaults)
@@ -139,9 +166,24 @@ def _parse_row(record: dict[str, str], columns, file: str, row: int,
         try:
             fields[field] = parse(value)
         except ValueError as exc:
-            message = "invalid value" if column in PERSONAL else str(exc)
-            issues.append(InputIssue(file, message, row, column))
+            issues.append(InputIssue(file, _invalid(parse, exc), row, column))
+            continue
+        if column in RANGES:
+            low, high = RANGES[column]
+            if not low <= fields[field] <= high:
+                issues.append(InputIssue(file, f"out of range: must be between {low:,g} and "
+                                         f"{high:,g}", row, column))
     return fields, issues
+
+
+def _invalid(parse, exc: ValueError) -> str:
+    """Why a cell could not be read, without quoting it."""
+    expected = EXPECTED.get(parse)
+    said = str(exc)
+    if expected is None:
+        return "invalid value" if "'" in said else f"invalid value ({said})"
+    # Parser messages that quote the cell are replaced by what was expected.
+    return f"invalid value: expected {expected}" + ("" if "'" in said else f" ({said})")
 
 
 def _build(model, fields: dict[str, Any], file: str, row: int, field_to_column: dict[str, str]):
@@ -151,11 +193,10 @@ def _build(model, fields: dict[str, Any], file: str, row: int, field_to_column: 
         issues = []
         for err in exc.errors():
             field = str(err["loc"][0]) if err["loc"] else None
-            column = field_to_column.get(field, field) if field else None
-            message = err["msg"]
-            if column not in PERSONAL and "input" in err and field:
-                message = f"{message} (got {err['input']!r})"
-            issues.append(InputIssue(file, message, row, column))
+            message = err["msg"].removeprefix("Value error, ")
+            column = (field_to_column.get(field, field) if field
+                      else ROW_RULE_COLUMNS.get(message))
+            issues.append(InputIssue(file, message, row, column))  # pydantic's words, no value
         return None, issues
 
 
@@ -167,10 +208,13 @@ def _rows(frame: pd.DataFrame):
 
 
 def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy, skip_bad_rows: bool = False,
-                   priority_column: str | None = None) -> tuple[list[Account], list[Unassigned]]:
+                   priority_column: str | None = None,
+                   date: dt.date | None = None) -> tuple[list[Account], list[Unassigned]]:
     """Turn an accounts table into accounts; bad rows raise, or are rejected with a reason.
 
     ``priority_column`` names a column of the user's own scores to use as priority.
+    ``date`` is the planning date: a last visit or contact after it is bad input
+    (it would count as "days ago" below zero and pass every cool-down).
     """
     frame = _normalise(frame, file)
     _check_columns(frame, ACCOUNT_REQUIRED, file)
@@ -202,6 +246,10 @@ def parse_accounts(frame: pd.DataFrame, file: str, policy: Policy, skip_bad_rows
         for column in ("lat", "lon"):
             if record.get(column, "") == "":
                 issues.append(InputIssue(file, "required value is empty", row, column))
+        for column in ("last_visit", "last_contact"):
+            if date is not None and column in fields and fields[column] > date:
+                issues.append(InputIssue(file, f"is after the planning date {date}", row,
+                                         column))
         account = None
         if not issues:
             account, issues = _build(Account, fields, file, row, field_to_column)
@@ -239,6 +287,10 @@ def parse_agents(frame: pd.DataFrame, file: str) -> list[Agent]:
             continue
         first_row[agent_id] = row
         fields, issues = _parse_row(record, AGENT_COLUMNS, file, row, {})
+        if agent_id in (".", "..") or any(c in agent_id for c in "/\\\0"):
+            # The id names the agent's route sheet file: it must stay a plain name.
+            issues.append(InputIssue(file, "an agent_id cannot contain / or \\ or be . or ..",
+                                     row, "agent_id"))
         for column in AGENT_REQUIRED:
             if record.get(column, "") == "":
                 issues.append(InputIssue(file, "required value is empty", row, column))
@@ -247,11 +299,34 @@ def parse_agents(frame: pd.DataFrame, file: str) -> list[Agent]:
             if agent is not None:
                 agents.append(agent)
         fatal.extend(issues)
+    fatal += _pair_issues(agents, first_row, file)
     if fatal:
         raise InputError(fatal)
     if not agents:
         raise InputError.single(file, "has no agents")
     return agents
+
+
+def _pair_issues(agents: list[Agent], rows: dict[str, int], file: str) -> list[InputIssue]:
+    """``pair_with`` names a known agent, and nobody is in two pairs."""
+    known = {a.agent_id for a in agents}
+    taken: dict[str, str] = {}
+    issues = []
+    for agent in agents:
+        mate = agent.pair_with
+        if mate is None:
+            continue
+        row = rows[agent.agent_id]
+        if mate not in known:
+            issues.append(InputIssue(file, f"pairs with unknown agent '{mate}'", row,
+                                     "pair_with"))
+            continue
+        for member in (agent.agent_id, mate):
+            if member in taken:
+                issues.append(InputIssue(file, f"agent '{member}' is in more than one pair",
+                                         row, "pair_with"))
+            taken[member] = agent.agent_id
+    return issues
 
 
 def as_policy(policy: Policy | str | Path | None) -> Policy:
@@ -299,12 +374,13 @@ def read_frames(accounts: pd.DataFrame, agents: pd.DataFrame, policy=None, date=
         naming the file, row and column of every problem found.
     """
     policy = as_policy(policy)
+    date = as_date(date, policy)
     account_list, rejected = parse_accounts(accounts, names[0], policy, skip_bad_rows,
-                                            priority_column)
+                                            priority_column, date)
     agent_list = parse_agents(agents, names[1])
     try:
         return Problem(accounts=tuple(account_list), agents=tuple(agent_list), policy=policy,
-                       date=as_date(date, policy), travel=travel, rejected=tuple(rejected),
+                       date=date, travel=travel, rejected=tuple(rejected),
                        source={"accounts": names[0], "agents": names[1]})
     except ValidationError as exc:
         messages = [e["msg"].removeprefix("Value error, ") for e in exc.errors()]

@@ -16,6 +16,7 @@ import pandas as pd
 
 from ..plan import TIME_FORMAT, Plan, Route, summary
 from ..timeutil import format_clock
+from .csvsafe import neutralise
 from .target import check_target, clean_stale, new_version, publish
 
 SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel_km",
@@ -49,8 +50,8 @@ def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> No
     routes = plan.routes
     for column in ("arrival", "start", "end"):
         routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
-    routes.to_csv(folder / "routes.csv", index=False)
-    plan.unassigned.to_csv(folder / "unassigned.csv", index=False)
+    neutralise(routes).to_csv(folder / "routes.csv", index=False)
+    neutralise(plan.unassigned).to_csv(folder / "unassigned.csv", index=False)
     (folder / "plan.json").write_text(plan.model_dump_json(indent=2), encoding="utf-8")
     report = summary(plan)
     if violations is not None:
@@ -65,7 +66,7 @@ def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> No
         for route in plan.agent_routes:
             sheet = route_sheet(route, problem)
             for member in filter(None, (route.agent_id, route.partner_id)):
-                sheet.to_csv(sheets / f"{member}.csv", index=False)
+                neutralise(sheet).to_csv(sheets / f"{member}.csv", index=False)
     # summary.json last: its presence marks a complete plan.
     (folder / "summary.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
 

@@ -20,7 +20,7 @@ from queue import Empty
 
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
-from ..compliance import prepare, screen, start_intervals
+from ..compliance import input_warnings, prepare, screen, start_intervals
 from ..models import Account, Agent, Problem
 from ..plan import Plan, Reason, Route, SolverStats, Unassigned
 from . import warm
@@ -113,7 +113,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         priority_available=sum(a.priority for a in eligible),
         must_visit_ids=tuple(a.account_id for a in prepared.accounts if a.must_visit),
         working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=prepared.notes,
-        warnings=tuple(outcome.warnings))
+        warnings=tuple(input_warnings(prepared) + outcome.warnings))
 
 
 def _override(params: SearchParams, **values) -> SearchParams:

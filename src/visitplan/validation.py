@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .io.csvsafe import restore
 from .models import Account, Agent, Problem
 from .plan import ROUTE_COLUMNS, Plan, Reason
 from .timeutil import WEEKDAYS, parse_clock, parse_interval
@@ -83,9 +84,11 @@ def validate_files(problem: Problem, directory: str | Path) -> list[Violation]:
     """Check a plan from the files written to ``directory``."""
     directory = Path(directory)
     try:
-        routes = pd.read_csv(directory / "routes.csv", dtype={"account_id": str, "agent_id": str},
-                             keep_default_na=False)
-        unassigned = pd.read_csv(directory / "unassigned.csv", dtype=str, keep_default_na=False)
+        routes = restore(pd.read_csv(directory / "routes.csv", keep_default_na=False,
+                                     dtype={"account_id": str, "agent_id": str,
+                                            "partner_id": str}))
+        unassigned = restore(pd.read_csv(directory / "unassigned.csv", dtype=str,
+                                         keep_default_na=False))
         missing = [c for c in ROUTE_COLUMNS if c not in routes.columns]
         if missing:
             return [Violation("BAD_FILE", f"routes.csv lacks columns {missing}")]

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 import visitplan as vp
-from visitplan.validate import validate_files
+from visitplan.validation import validate_files
 
 from .conftest import account, agent, problem, solve_checked
 

@@ -13,7 +13,7 @@ import pytest
 
 import visitplan as vp
 from visitplan.plan import ROUTE_COLUMNS, Reason, Unassigned
-from visitplan.validate import CODES, check, validate_files
+from visitplan.validation import CODES, check, validate_files
 
 from .conftest import CENTRE, DATE, account, agent, problem
 
