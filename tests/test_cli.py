@@ -173,3 +173,44 @@ def test_unopenable_history_is_bad_input(files, tmp_path):
     assert result.exit_code == 2
     assert "cannot connect" in result.output and "check the host, port" in result.output
     assert "secret" not in result.output
+
+
+def test_version():
+    from visitplan import __version__
+
+    result = run("--version")
+    assert result.exit_code == 0 and result.output.strip() == f"visitplan {__version__}"
+
+
+def test_summary_records_the_version_and_warnings_are_said(files, tmp_path):
+    (files / "accounts.csv").write_text(ACCOUNTS.replace("status\n", "status,preferred_agent\n")
+                                        .replace("3,\n", "3,,G9\n", 1))
+    (files / "agents.csv").write_text("agent_id,start_lat,start_lon,shift_start,shift_end,break\n"
+                                      "G1,31.23,121.47,13:00,18:00,12:00-14:00/30\n")
+    out = tmp_path / "plan"
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--out", out, "--time-limit", "1", "--quiet")
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["visitplan_version"] == "0.1.0"
+    warnings = summary["warnings"]
+    assert any("agent G1: the break 12:00-14:00/30 does not fit inside the shift 13:00-18:00"
+               in w for w in warnings)
+    assert any("prefer an agent who is not in the roster (A1)" in w for w in warnings)
+    assert all(w in result.output for w in warnings)  # on the terminal too
+
+
+def test_a_missing_database_driver_says_what_to_install(files, tmp_path):
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--history", "postgresql+pg8000://u:pw@127.0.0.1/db", "--quiet")
+    assert result.exit_code == 2
+    assert "'pg8000' is not installed" in result.output and "pw" not in result.output
+    assert "Traceback" not in result.output
+
+
+def test_holidays_that_never_match_stop_the_run(files, tmp_path):
+    (files / "policy.toml").write_text('holidays = ["20261201"]\n')
+    result = run("plan", files / "accounts.csv", files / "agents.csv", "--date", "2026-12-01",
+                 "--policy", files / "policy.toml", "--out", tmp_path / "p")
+    assert result.exit_code == 2 and "is not a date YYYY-MM-DD or MM-DD" in result.output
+    assert not (tmp_path / "p").exists()

@@ -45,3 +45,26 @@ def test_broken_toml(tmp_path):
     path.write_text("this is = = not toml")
     with pytest.raises(InputError, match="not valid TOML"):
         load_policy(path)
+
+
+@pytest.mark.parametrize("text, words", [
+    ('holidays = ["20261201"]', "is not a date YYYY-MM-DD or MM-DD"),
+    ("holidays = [20261201]", "is not a date in quotes"),
+    ('holidays = "2026-12-01"', "must be a list of dates"),
+    ('holidays = ["2026-02-30"]', "is not a date"),
+    ('holidays = ["12/01"]', "is not a date"),
+    ('do_not_visit_statuses = "dispute"', "must be a list of words"),
+    ("[weights]\npriority_minutes = 1e9", "less than or equal to 10000"),
+])
+def test_policy_values_that_would_be_ignored_are_refused(tmp_path, text, words):
+    path = tmp_path / "policy.toml"
+    path.write_text(text + "\n")
+    with pytest.raises(InputError) as info:
+        load_policy(path)
+    assert words in str(info.value) and "policy.toml" in str(info.value)
+
+
+def test_holiday_forms_that_are_kept():
+    policy = Policy(holidays=["2026-12-01", "10-01", dt.date(2027, 1, 1), "02-29"])
+    assert policy.holidays == ("2026-12-01", "10-01", "2027-01-01", "02-29")
+    assert policy.is_holiday(dt.date(2026, 12, 1)) and policy.is_holiday(dt.date(2030, 10, 1))

@@ -144,3 +144,47 @@ def test_visit_longer_than_a_day_names_the_accounts_file(tmp_path):
     text = str(info.value)
     assert "accounts.csv" in text and "row 1" in text and "column 'service_min'" in text
     assert "between 1 and 1,440" in text
+
+
+@pytest.mark.parametrize("column, value", [
+    ("priority", "1e308"), ("priority", "1e15"), ("priority", "-1"), ("balance", "1e308"),
+    ("service_min", "100000"), ("load", "1e12"), ("visits_30d", "1e9"),
+])
+def test_numbers_out_of_range_name_row_and_column(tmp_path, column, value):
+    a, g = write(tmp_path, accounts=f"account_id,lat,lon,{column}\nA1,31.2,121.4,1\n"
+                                    f"A2,31.2,121.4,{value}\n")
+    with pytest.raises(InputError) as info:
+        vp.read_csv(a, g, date=DATE)
+    text = str(info.value)
+    assert f"row 2 (line 3), column '{column}'" in text and "out of range" in text
+    assert value not in text  # described, not quoted
+
+
+@pytest.mark.parametrize("agents, row, column, words", [
+    ("agent_id,start_lat,start_lon,shift_start,shift_end\nG1,31.2,121.4,18:00,09:00\n",
+     1, "shift_end", "shift ends before it starts"),
+    ("agent_id,start_lat,start_lon,pair_with\nG1,31.2,121.4,\nG2,31.2,121.4,G9\n",
+     2, "pair_with", "unknown agent 'G9'"),
+    ("agent_id,start_lat,start_lon,pair_with\nG1,31.2,121.4,G2\nG2,31.2,121.4,G1\n",
+     2, "pair_with", "more than one pair"),
+    ("agent_id,start_lat,start_lon,speed_kmh\nG1,31.2,121.4,1e9\n", 1, "speed_kmh",
+     "out of range"),
+    ("agent_id,start_lat,start_lon\n../../etc,31.2,121.4\n", 1, "agent_id", "cannot contain"),
+])
+def test_agent_rules_name_row_and_column(tmp_path, agents, row, column, words):
+    a, g = write(tmp_path, agents=agents)
+    with pytest.raises(InputError) as info:
+        vp.read_csv(a, g, date=DATE)
+    text = str(info.value)
+    assert f"agents.csv, row {row} (line {row + 1}), column '{column}'" in text and words in text
+
+
+@pytest.mark.parametrize("column", ["last_visit", "last_contact"])
+def test_a_last_visit_after_the_planning_date_is_bad_input(tmp_path, column):
+    a, g = write(tmp_path, accounts=f"account_id,lat,lon,{column}\nA1,31.2,121.4,2026-12-05\n")
+    with pytest.raises(InputError, match=f"row 1 \\(line 2\\), column '{column}': is after"):
+        vp.read_csv(a, g, date=DATE)
+    problem = vp.read_csv(a, g, date=DATE, skip_bad_rows=True)
+    (rejected,) = problem.rejected
+    assert rejected.reason == "BAD_DATA" and column in rejected.detail
+    assert vp.read_csv(a, g, date="2026-12-05").accounts  # on or before the date: fine

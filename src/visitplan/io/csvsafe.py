@@ -30,18 +30,21 @@ def restore_text(value: str) -> str:
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy with every text cell made inert."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: neutralise_text(v) if isinstance(v, str)
-                                          else v)
+    for column in _text_columns(out):
+        out[column] = out[column].map(lambda v: neutralise_text(v) if isinstance(v, str)
+                                      else v)
     return out
+
+
+def _text_columns(frame: pd.DataFrame) -> list:
+    """Columns that may hold text (object, or pandas' string dtype)."""
+    return [c for c in frame.columns
+            if frame[c].dtype == object or pd.api.types.is_string_dtype(frame[c].dtype)]
 
 
 def restore(frame: pd.DataFrame) -> pd.DataFrame:
     """The values as they were before :func:`neutralise` (for reading our own files)."""
     out = frame.copy()
-    for column in out.columns:
-        if out[column].dtype == object:
-            out[column] = out[column].map(lambda v: restore_text(v) if isinstance(v, str)
-                                          else v)
+    for column in _text_columns(out):
+        out[column] = out[column].map(lambda v: restore_text(v) if isinstance(v, str) else v)
     return out
