@@ -45,6 +45,21 @@ def problem(accounts, agents, date=DATE, policy=None, history=None, scorer=None,
     return vp.enrich(raw, history, scorer)
 
 
+def no_room_for_the_break():
+    """Six 20-minute visits, every place 10 minutes from every other, a one-hour break:
+    k visits take 30k + 10 min, an hour more with the break. All six need 4 h 10 min,
+    the shift has 3 h 50; A4 is the least valuable."""
+    import numpy as np
+
+    index = {f"A{i}": i for i in range(1, 7)} | {"start:G1": 0, "end:G1": 0}
+    seconds = np.full((7, 7), 600) - 600 * np.eye(7, dtype=int)
+    accounts = [account(i, windows="09:00-18:00", service_min=20,
+                        priority=0.5 if i == 4 else 5.0) for i in range(1, 7)]
+    return problem(accounts, [agent(1, shift_start="09:00", shift_end="12:50",
+                                    **{"break": "10:00-11:00/60"})],
+                   travel=vp.Matrix(seconds, index))
+
+
 def solve_checked(prob, time_limit=1.0, seed=0, **kw):
     """Solve and insist the independent validator finds nothing wrong."""
     plan = vp.solve(prob, time_limit=time_limit, seed=seed, **kw)

@@ -7,7 +7,7 @@ import pytest
 import visitplan as vp
 from visitplan import Reason
 
-from ..conftest import CENTRE, DATE, account, agent, problem, solve_checked
+from ..conftest import no_room_for_the_break, CENTRE, DATE, account, agent, problem, solve_checked
 
 
 def at(clock: str) -> dt.datetime:
@@ -306,15 +306,7 @@ def test_a_route_whose_break_cannot_be_placed_loses_its_least_valuable_visit():
     from visitplan.solver.model import build_model
     from visitplan.validation import check
 
-    # Every place 10 minutes from every other; six 20-minute visits and the hour's break
-    # need 4 h 10 min, the shift has 3 h 50.
-    index = {f"A{i}": i for i in range(1, 7)} | {"start:G1": 0, "end:G1": 0}
-    seconds = np.full((7, 7), 600) - 600 * np.eye(7, dtype=int)
-    accounts = [account(i, windows="09:00-18:00", service_min=20,
-                        priority=0.5 if i == 4 else 5.0) for i in range(1, 7)]
-    prob = problem(accounts, [agent(1, shift_start="09:00", shift_end="12:50",
-                                    **{"break": "10:00-11:00/60"})],
-                   travel=vp.Matrix(seconds, index))
+    prob = no_room_for_the_break()
     prepared = prepare(prob)
     eligible, _, _ = screen(prepared)
     model = build_model(build_data(prepared, eligible, prepared.working_agents(), 0))

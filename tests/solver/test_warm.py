@@ -17,7 +17,7 @@ from visitplan.solver.params import GIVE_UP, PATIENT, SearchParams
 from visitplan.solver.schedule import fits
 from visitplan.solver.solve import warm_start_patience
 
-from ..conftest import account, agent, problem, solve_checked
+from ..conftest import no_room_for_the_break, account, agent, problem, solve_checked
 
 
 def model_of(prob, seed=0):
@@ -153,15 +153,7 @@ def _cached_model(prob):
 
 
 def test_a_route_without_room_for_the_break_loses_its_least_valuable_visit():
-    # Every place 10 minutes from every other: k visits of 20 min take 30k + 10 min,
-    # an hour more with the break. Six visits need 4 h 10 min, the shift has 3 h 50.
-    index = {f"A{i}": i for i in range(1, 7)} | {"start:G1": 0, "end:G1": 0}
-    seconds = np.full((7, 7), 600) - 600 * np.eye(7, dtype=int)
-    accounts = [account(i, windows="09:00-18:00", service_min=20,
-                        priority=0.5 if i == 4 else 5.0) for i in range(1, 7)]
-    prob = problem(accounts, [agent(1, shift_start="09:00", shift_end="12:50",
-                                    **{"break": "10:00-11:00/60"})],
-                   travel=vp.Matrix(seconds, index))
+    prob = no_room_for_the_break()
     model = model_of(prob)
     data = model.data
     by_id = {data.accounts[o].account_id: n for n, o in enumerate(data.owner)}
