@@ -49,7 +49,7 @@ def test_interrupts_at_random_moments_leave_a_whole_plan(examples, tmp_path):
         if sig == signal.SIGKILL:
             assert proc.returncode in (0, -signal.SIGKILL)  # no handler: atomicity alone
         elif proc.returncode != 0:
-            assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], err
+            assert proc.returncode == {signal.SIGINT: 130, signal.SIGTERM: 143}[sig], (codes, err)
             assert time.monotonic() - began < 5  # stopped, not run to its limit
             lines = [line for line in err.splitlines() if line.strip()]
             assert len(lines) == 1 and "interrupted" in lines[0] and "Traceback" not in err

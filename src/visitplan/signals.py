@@ -16,6 +16,35 @@ from contextlib import contextmanager
 INTERRUPTED = {signal.SIGINT: 130, signal.SIGTERM: 143}
 
 
+def install() -> tuple[int, dict]:
+    """Install the stop for the rest of the process (the console command): unlike
+    :func:`stop_on_signals`, nothing is restored at the end, so a signal that comes
+    while the process is exiting still gets the same answer. Returns what was there."""
+    read_end, write_end = os.pipe()
+    os.set_blocking(write_end, False)
+    previous_fd = signal.set_wakeup_fd(write_end)
+    previous = {s: signal.signal(s, lambda *_: None) for s in INTERRUPTED}
+    threading.Thread(target=_watch, args=(read_end,), name="visitplan-signals",
+                     daemon=True).start()
+    return write_end, {"wakeup_fd": previous_fd, "handlers": previous}
+
+
+def _watch(read_end: int) -> None:
+    try:
+        got = os.read(read_end, 1)
+    except OSError:
+        return
+    if not got:
+        return
+    number = signal.Signals(got[0])
+    for child in multiprocessing.active_children():
+        child.kill()
+    sys.stderr.write(f"visitplan: interrupted by {number.name}; stopped (--out holds the "
+                     "previous plan, or the new one whole if it was already in place)\n")
+    sys.stderr.flush()
+    os._exit(INTERRUPTED.get(number, 128 + int(number)))
+
+
 @contextmanager
 def stop_on_signals():
     """SIGINT and SIGTERM stop the run at once, whatever it is doing.
@@ -28,31 +57,11 @@ def stop_on_signals():
     already happened, the new one whole); a half-written plan directory is
     removed by the next run.
     """
-    read_end, write_end = os.pipe()
-    os.set_blocking(write_end, False)
-    previous_fd = signal.set_wakeup_fd(write_end)
-    previous = {s: signal.signal(s, lambda *_: None) for s in INTERRUPTED}
-
-    def watch() -> None:
-        try:
-            got = os.read(read_end, 1)
-        except OSError:
-            return
-        if not got:
-            return
-        number = signal.Signals(got[0])
-        for child in multiprocessing.active_children():
-            child.kill()
-        sys.stderr.write(f"visitplan: interrupted by {number.name}; stopped, the previous "
-                         "plan is left as it was\n")
-        sys.stderr.flush()
-        os._exit(INTERRUPTED.get(number, 128 + int(number)))
-
-    threading.Thread(target=watch, name="visitplan-signals", daemon=True).start()
+    write_end, previous = install()
     try:
         yield
     finally:
-        signal.set_wakeup_fd(previous_fd)
-        for s, handler in previous.items():
+        signal.set_wakeup_fd(previous["wakeup_fd"])
+        for s, handler in previous["handlers"].items():
             signal.signal(s, handler)
         os.close(write_end)
