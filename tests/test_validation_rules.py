@@ -257,3 +257,16 @@ def test_every_code_is_planted_somewhere_in_this_file():
     source = open(__file__, encoding="utf-8").read()
     for code in CODES:
         assert f'"{code}"' in source.split("def test_every_code")[0], code
+
+
+def test_the_validator_keeps_the_per_agent_cap_when_the_solver_forgets_it(monkeypatch):
+    """The solver's own requirements switched off: the validator, which does not share
+    them, still sees 5 visits under a policy cap of 3."""
+    from visitplan import compliance
+
+    monkeypatch.setattr(compliance, "_capped", lambda agent, cap: agent)
+    prob = problem([account(i, 0.001 * i) for i in range(1, 6)], [agent(1)],
+                   policy=vp.Policy(max_visits_per_agent=3))
+    plan = vp.solve(prob, time_limit=1, solution_limit=20)
+    assert len(plan.routes) == 5  # the broken solver planned them all
+    assert {v.code for v in vp.validate(prob, plan)} == {"VISIT_CAP"}
