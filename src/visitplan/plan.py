@@ -117,6 +117,8 @@ class SolverStats(_Frozen):
     warm_start_s: float = 0.0
     # Where the time went: every deadline of the search, in seconds after the call began.
     budget: dict[str, float] = Field(default_factory=dict)
+    # Territories the day was cut into (1: one model for the whole day; solver/decompose.py).
+    parts: int = 1
     # Workers of a portfolio that crashed (worker number -> exception class); ids only.
     crashed_workers: dict[int, str] = Field(default_factory=dict)
 

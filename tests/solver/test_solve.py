@@ -174,14 +174,14 @@ def test_a_worker_that_overruns_the_limit_is_stopped(monkeypatch):
     import importlib
     import time as clock
 
-    module = importlib.import_module("visitplan.solver.solve")
-    real = module._search
+    module = importlib.import_module("visitplan.solver.search")
+    real = module.run_worker
 
     def slow_second(worker, *rest):
         if worker.index == 1:
             clock.sleep(60)  # a first-solution heuristic that never looks at the clock
         return real(worker, *rest)
-    monkeypatch.setattr(module, "_search", slow_second)  # forked workers inherit the patch
+    monkeypatch.setattr(module, "run_worker", slow_second)  # forked workers inherit it
     prob = problem(ring(6), [agent(1)])
     began = clock.monotonic()
     plan = vp.solve(prob, time_limit=2, workers=2)
@@ -195,13 +195,13 @@ def _patched_search(monkeypatch, crash):
     """Workers for which ``crash(worker)`` is true fail; the others search as usual."""
     import importlib
 
-    module = importlib.import_module("visitplan.solver.solve")
-    real = module._search
+    module = importlib.import_module("visitplan.solver.search")
+    real = module.run_worker
 
     def search(worker, *rest):
         crash(worker)
         return real(worker, *rest)
-    monkeypatch.setattr(module, "_search", search)  # forked workers inherit the patch
+    monkeypatch.setattr(module, "run_worker", search)  # forked workers inherit the patch
 
 
 def _raise_on(index):

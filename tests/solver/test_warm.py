@@ -238,7 +238,7 @@ def test_a_day_planned_from_pyvrps_plan_keeps_every_rule(with_break):
 
 
 def test_or_tools_searches_on_only_where_it_weighs_more_than_pyvrp():
-    from visitplan.solver.solve import polishes
+    from visitplan.solver.search import polishes
 
     plain = [agent(1, shift_start="09:00", shift_end="18:00")]
     prefers = [account(1, windows="10:00-12:00", preferred_agent="G1")]

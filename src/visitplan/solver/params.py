@@ -22,6 +22,12 @@ GIVE_UP = 0.3
 # ... on a must-visit-only day, where OR-Tools is the weaker fallback.
 PATIENT = 0.85
 
+# Eligible accounts above which "auto" cuts the day into territories, and their size:
+# one model's first plan takes 1.2 s at 750 eligible accounts, 9 s at 1,150, none in a
+# minute at 2,300 (benchmarks/README.md, "Scale").
+DECOMPOSE_ABOVE = 900
+TERRITORY_SIZE = 400
+
 
 @dataclass(frozen=True)
 class SearchParams:
@@ -50,6 +56,10 @@ class SearchParams:
         Shares of the search time PyVRP may look for a first feasible plan
         before OR-Tools searches alone: on mixed days, and on worker 0 of a
         must-visit-only day.
+    decompose, territory_size
+        Cut the day into territories of about ``territory_size`` eligible
+        accounts (``solver/decompose.py``): ``auto`` when it has more than
+        ``DECOMPOSE_ABOVE`` of them, ``always``, or ``never``.
     """
 
     time_limit: float = 30.0
@@ -61,6 +71,8 @@ class SearchParams:
     portfolio: tuple[tuple[str, str], ...] = PORTFOLIO
     give_up: float = GIVE_UP
     patient: float = PATIENT
+    decompose: Literal["auto", "always", "never"] = "auto"
+    territory_size: int = TERRITORY_SIZE
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:

@@ -1,68 +1,38 @@
 """Solve one planning day: one straight recipe.
 
-``solve`` prepares the policy's requirements, screens every account,
-sets the time :class:`~.budget.Budget`, runs the search (one worker in this
-process, or a portfolio of workers in forked processes), and assembles the
-:class:`~visitplan.plan.Plan`. Each worker builds the numbers
-(``data.py``), the OR-Tools model (``model.py``), optionally gets PyVRP's
-plan first (``warm.py``), searches, extracts the routes (``extract.py``)
-and explains every account it left out (``reasons.py``).
+``solve`` prepares the policy's requirements, screens every account, sets
+the time :class:`~.budget.Budget`, and searches the eligible accounts:
+
+- one worker in this process, or a portfolio of independent workers in
+  forked processes (``processes.py``), the best plan kept;
+- a large day cut into territories (``decompose.py``), searched in two
+  phases (``parts.py``), with several workers side by side.
+
+Each search builds the numbers (``data.py``) and the OR-Tools model
+(``model.py``), optionally gets PyVRP's plan first (``warm.py``), searches,
+extracts the routes (``extract.py``) and explains every account it left
+out (``reasons.py``); see ``search.py``.
 """
 
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import time
-from contextlib import nullcontext
-from dataclasses import dataclass, field
-from queue import Empty
-
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from dataclasses import replace
 
 from ..compliance import input_warnings, prepare, screen, start_intervals
 from ..models import Account, Agent, Problem
-from ..plan import Plan, Reason, Route, SolverStats, Unassigned
-from . import warm
+from ..plan import Plan, Reason, SolverStats, Unassigned
+from . import parts as territory_search
+from . import search as one_search
 from .budget import Budget
-from .data import build_data, merge
-from .extract import extract_routes
-from .model import build_model
-from .params import SearchParams
-from .progress import SearchMonitor
-from .reasons import explain_drops
+from .data import merge
+from .decompose import Territory, territories
+from .params import DECOMPOSE_ABOVE, SearchParams
+from .processes import run_jobs
+from .search import Outcome, Worker, warm_start_patience
 
 log = logging.getLogger("visitplan")
-
-
-@dataclass(frozen=True)
-class Worker:
-    """One independent search of a portfolio.
-
-    ``strategy`` is OR-Tools' (first-solution strategy, metaheuristic);
-    ``patience`` the share of the search time PyVRP may take to find a first
-    feasible plan (``None``: OR-Tools searches alone).
-    """
-
-    index: int
-    strategy: tuple[str, str]
-    patience: float | None
-    seed: int
-
-    @property
-    def engine(self) -> str:
-        return "OR-Tools" if self.patience is None else "PyVRP, then OR-Tools"
-
-
-@dataclass
-class Outcome:
-    """What a search brings back: routes, the eligible accounts it left out
-    (explained), its statistics and what a supervisor should know."""
-
-    routes: list[Route]
-    unassigned: list[Unassigned]
-    stats: dict
-    warnings: list[str] = field(default_factory=list)
 
 
 def solve(problem: Problem, params: SearchParams | None = None, *,
@@ -91,19 +61,23 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     """
     began = time.monotonic()
     params = params or SearchParams.from_policy(problem.policy)
-    params = _override(params, time_limit=time_limit, seed=seed,
-                       solution_limit=solution_limit, workers=workers)
-    prepared = prepare(problem)                      # the policy's derived requirements
+    params = replace(params, **{k: v for k, v in dict(
+        time_limit=time_limit, seed=seed, solution_limit=solution_limit,
+        workers=workers).items() if v is not None})
+    prepared = prepare(problem)                        # the policy's derived requirements
     eligible, screened_out, checks = screen(prepared)  # every rule, recorded per account
     agents = prepared.working_agents()
     outcome = Outcome([], [], dict(status="NOTHING_TO_PLAN"))
     if eligible and agents:
         budget = Budget(began, params.time_limit, day_size(prepared, eligible, agents))
-        team = workers_for(prepared, eligible, params)
-        if len(team) > 1:
-            outcome = _portfolio(prepared, eligible, agents, budget, params, team, progress)
+        if decomposes(params, eligible):
+            parts = territories(eligible, agents, params.territory_size, params.seed)
+            # OR-Tools' overrun grows with the model: a territory's, not the day's.
+            largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
+            budget = replace(budget, nodes=largest)
+            outcome = _territories(prepared, parts, budget, params, progress)
         else:
-            outcome = _search(team[0], prepared, eligible, agents, budget, params, progress)
+            outcome = _whole_day(prepared, eligible, agents, budget, params, progress)
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
              "wall_s": round(time.monotonic() - began, 3)}
     return Plan(
@@ -116,9 +90,11 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         warnings=tuple(input_warnings(prepared) + outcome.warnings))
 
 
-def _override(params: SearchParams, **values) -> SearchParams:
-    from dataclasses import replace
-    return replace(params, **{k: v for k, v in values.items() if v is not None})
+def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
+    """Whether the day is cut into territories (``params.decompose``)."""
+    if params.decompose == "auto":
+        return len(eligible) > DECOMPOSE_ABOVE
+    return params.decompose == "always"
 
 
 def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> int:
@@ -135,45 +111,16 @@ def workers_for(problem: Problem, eligible: list[Account], params: SearchParams)
             for k in range(params.workers)]
 
 
-def warm_start_patience(problem: Problem, eligible, worker: int,
-                        params: SearchParams) -> float | None:
-    """Whether this worker starts from PyVRP's plan (``params.warm_start``),
-    and for what share of the time PyVRP may look for a first feasible plan
-    before OR-Tools searches alone; ``None``: no PyVRP.
+# -- one model for the whole day --------------------------------------------------------
 
-    PyVRP's search is far ahead of OR-Tools' when every visit is required
-    (Solomon 10 s: 0.14% against 3.4% above the best known) but behind when
-    valuable accounts compete for too little time (the 1,000-account day,
-    10 s: objective 51.4M against 47.6M; benchmarks/README.md), so "auto"
-    uses it on every worker of a must-visit-only day, otherwise on every
-    second worker of a portfolio. On a must-visit-only day OR-Tools is the
-    weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
-    120), so PyVRP is given longer there, except on a second worker, which
-    falls back early for variety. A solution limit asks for OR-Tools'
-    deterministic stop, and PyVRP stops on time only, so it is left out.
-    """
-    mode = params.warm_start
-    must_only = all(a.must_visit for a in eligible)
-    if params.solution_limit is not None or mode == "never" or (
-            mode == "auto" and not must_only and worker % 2 == 0):
-        return None
-    return params.patient if must_only and worker % 2 == 0 else params.give_up
+def _whole_day(problem, eligible, agents, budget: Budget, params: SearchParams,
+               progress: bool) -> Outcome:
+    team = workers_for(problem, eligible, params)
+    if len(team) == 1:
+        return one_search.run_worker(team[0], problem, eligible, agents, budget, params,
+                                     progress)
+    return _portfolio(problem, eligible, agents, budget, params, team, progress)
 
-
-def search_parameters(time_limit: float, solution_limit: int | None = None,
-                      strategy: tuple[str, str] = SearchParams().portfolio[0]):
-    first, meta = strategy
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
-    params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, meta)
-    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    return params
-
-
-# -- the portfolio --------------------------------------------------------------------
 
 def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
                team: list[Worker], progress: bool) -> Outcome:
@@ -184,34 +131,16 @@ def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
     kept. Workers still running at the deadline are stopped, so the time limit
     holds; if none has a plan by then, every eligible account is SOLVER_FAILED.
     """
-    context = multiprocessing.get_context("fork")
-    queue = context.Queue()
-    processes = {w.index: context.Process(
-        target=_worker_main, args=(w, problem, eligible, agents, budget, params, queue),
-        daemon=True) for w in team}
-    status = None
-    if progress:
-        from rich.console import Console
-        status = Console(stderr=True).status(f"searching with {len(team)} workers")
-    results: dict[int, Outcome] = {}
-    crashed: dict[int, str] = {}
-    with status or nullcontext():
-        for process in processes.values():
-            process.start()
-        _collect(processes, queue, budget, results, crashed)
-    for process in processes.values():
-        if process.is_alive():
-            process.terminate()
-        process.join()
-    warnings = [f"search worker {k} crashed ({why}); the other workers' plans were kept"
-                for k, why in sorted(crashed.items())]
-    for line in warnings:
-        log.warning(line)
+    jobs = {w.index: (_run_worker, (w, problem, eligible, agents, budget, params))
+            for w in team}
+    results, crashed = run_jobs(jobs, budget, f"searching with {len(team)} workers"
+                                if progress else None)
+    warnings = _crash_warnings(crashed, "search worker")
     if not results:
         return _failed(eligible, "every search worker failed or ran out of time"
                        + (f" ({'; '.join(warnings)})" if warnings else ""),
                        "ALL_WORKERS_FAILED", crashed, budget)
-    best = min(results, key=lambda k: (results[k].stats.get("objective") is None,
+    best = min(results, key=lambda k: (_no_plan(results[k]),
                                        results[k].stats.get("objective") or 0, k))
     outcome = results[best]
     firsts = [r.stats["first_solution_s"] for r in results.values()
@@ -223,138 +152,79 @@ def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
     return outcome
 
 
-def _collect(processes, queue, budget: Budget, results: dict, crashed: dict) -> None:
-    """Receive the workers' outcomes until all have answered or died, or time is up."""
-    hard_stop = budget.began + budget.limit
-    while len(results) + len(crashed) < len(processes):
-        now = time.monotonic()
-        if (now >= budget.portfolio_end and results) or now >= hard_stop:
-            return
-        if _receive(queue, 0.1, results, crashed):
-            continue
-        for k, process in processes.items():
-            if k in results or k in crashed or process.is_alive():
-                continue
-            # Dead without an answer seen: its answer may still be in the pipe.
-            while _receive(queue, 0.5, results, crashed):
-                pass
-            if k not in results and k not in crashed:
-                crashed[k] = f"process ended with exit code {process.exitcode}"
+def _run_worker(*args) -> Outcome:
+    # Looked up at call time, so that tests can stand in for a worker's search.
+    return one_search.run_worker(*args, False)
 
 
-def _receive(queue, timeout: float, results: dict, crashed: dict) -> bool:
-    try:
-        kind, k, payload = queue.get(timeout=timeout)
-    except Empty:
-        return False
-    (results if kind == "ok" else crashed)[k] = payload
-    return True
+def _no_plan(outcome: Outcome) -> bool:
+    return any(u.reason == Reason.SOLVER_FAILED for u in outcome.unassigned)
 
 
-def _worker_main(worker: Worker, problem, eligible, agents, budget, params, queue) -> None:
-    try:
-        outcome = _search(worker, problem, eligible, agents, budget, params, False)
-    except BaseException as exc:  # reported to the parent, which keeps the others
-        queue.put(("crashed", worker.index, type(exc).__name__))
-        return
-    queue.put(("ok", worker.index, outcome))
+# -- a day cut into territories ---------------------------------------------------------
+
+def _territories(problem, parts: list[Territory], budget: Budget, params: SearchParams,
+                 progress: bool) -> Outcome:
+    """One process searches the territories in turn; with more workers, groups of
+    territories (balanced by size) are searched side by side in forked processes."""
+    worker = workers_for(problem, [a for p in parts for a in p.accounts], params)[0]
+    worker = replace(worker, patience=None)  # OR-Tools on each territory
+    groups = _balanced(parts, params.workers)
+    if len(groups) == 1:
+        return territory_search.search_territories(worker, problem, parts, budget, params,
+                                                   progress)
+    jobs = {k: (_run_territories, (replace(worker, index=k), problem, group, budget, params))
+            for k, group in enumerate(groups)}
+    results, crashed = run_jobs(jobs, budget, f"searching {len(parts)} territories with "
+                                f"{len(groups)} workers" if progress else None,
+                                wait_for_all=True)
+    outcomes = [results[k] for k in sorted(results)]
+    for k in sorted(crashed):
+        outcomes.append(_failed([a for p in groups[k] for a in p.accounts],
+                                f"the worker searching territories {k} crashed "
+                                f"({crashed[k]})", "WORKER_CRASHED", {}, budget))
+    routes = [r for o in outcomes for r in o.routes]
+    unassigned = [u for o in outcomes for u in o.unassigned]
+    firsts = [o.stats.get("first_solution_s") for o in outcomes]
+    stats = dict(status=f"TERRITORIES_IN_{len(groups)}_WORKERS", parts=len(parts),
+                 build_s=min(o.stats.get("build_s", 0.0) for o in outcomes),
+                 first_solution_s=None if None in firsts or crashed else max(firsts),
+                 solutions=sum(o.stats.get("solutions", 0) for o in outcomes),
+                 objective=sum(o.stats.get("objective", 0) for o in outcomes),
+                 crashed_workers=crashed, budget=outcomes[0].stats.get("budget", {}))
+    warnings = _crash_warnings(crashed, "territory worker") + \
+        [w for o in outcomes for w in o.warnings]
+    return Outcome(routes, unassigned, stats, warnings)
 
 
-def _failed(eligible, detail: str, status: str, crashed: dict, budget: Budget) -> Outcome:
+def _run_territories(*args) -> Outcome:
+    return territory_search.search_territories(*args, False)
+
+
+def _balanced(parts: list[Territory], workers: int) -> list[list[Territory]]:
+    """Territories in ``workers`` groups of about equal size (largest first, to the
+    lightest group)."""
+    groups: list[list[Territory]] = [[] for _ in range(min(workers, len(parts)))]
+    load = [0] * len(groups)
+    for part in sorted(parts, key=lambda p: -len(p.accounts)):
+        k = load.index(min(load))
+        groups[k].append(part)
+        load[k] += len(part.accounts)
+    return groups
+
+
+# -- failures -----------------------------------------------------------------------------
+
+def _crash_warnings(crashed: dict[int, str], what: str) -> list[str]:
+    lines = [f"{what} {k} crashed ({why}); the other workers' plans were kept"
+             for k, why in sorted(crashed.items())]
+    for line in lines:
+        log.warning(line)
+    return lines
+
+
+def _failed(accounts, detail: str, status: str, crashed: dict, budget: Budget) -> Outcome:
     failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED, detail=detail)
-              for a in eligible]
+              for a in accounts]
     return Outcome([], failed, dict(status=status, crashed_workers=crashed,
                                     budget=budget.as_stats()))
-
-
-# -- one search -----------------------------------------------------------------------
-
-def _search(worker: Worker, problem, eligible, agents, budget: Budget, params: SearchParams,
-            progress: bool) -> Outcome:
-    """Build, search (PyVRP first where the worker says), extract, explain."""
-    data = build_data(problem, eligible, agents, worker.seed)
-    model = build_model(data)
-    built = time.monotonic()
-    monitor = SearchMonitor(model.routing, max(0.1, budget.search_end - built), budget.began)
-    model.routing.AddAtSolutionCallback(monitor.on_solution)
-    with monitor if progress else nullcontext():
-        solution, status, warm_stats = _run(model, monitor, budget, params, worker)
-    deadlines = warm_stats.pop("deadlines")
-    stats = dict(status=status, build_s=round(built - budget.began, 3),
-                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
-                 budget=budget.as_stats(built=built, **deadlines))
-    stats.update(warm_stats)
-    if solution is None:
-        detail = f"the search found no plan in the time limit ({status})"
-        return Outcome([], [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
-                                       detail=detail) for a in data.accounts], stats)
-    stats["objective"] = solution.ObjectiveValue()
-    extracted = extract_routes(model, solution)
-    routed = {v.account_id for r in extracted.routes for v in r.visits}
-    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]
-    removed = dict(extracted.removed)
-    warnings = [f"agent {agent_id}: the break did not fit around the solver's route; visit to "
-                f"{data.accounts[i].account_id} taken off to make room"
-                for i, agent_id in extracted.removed]
-    return Outcome(extracted.routes, explain_drops(data, dropped, extracted.routes, removed),
-                   stats, warnings)
-
-
-def polishes(model) -> bool:
-    """Whether OR-Tools searches on from PyVRP's plan.
-
-    Only where the OR-Tools model weighs something PyVRP does not (the soft
-    preferred agent). Elsewhere polishing measured no gain (Homberger 200,
-    30 s: the same costs with 5% or 20% of the time for it) and on 1,000
-    customers one OR-Tools pass from a good plan overran its limit by 30 s;
-    with breaks OR-Tools cannot restart from a loaded plan at all.
-    """
-    # HasDimension rejects a Python str in this wheel; the names list does not.
-    return "preference" in model.routing.GetAllDimensionNames() and not model.breaks
-
-
-def _warm_start(model, budget: Budget, params: SearchParams, worker: Worker):
-    """PyVRP's plan (``warm.py``), loaded into the OR-Tools model.
-
-    Returns the assignment (or ``None``), when PyVRP's first feasible plan
-    appeared, and PyVRP's deadlines.
-    """
-    now = time.monotonic()
-    end, give_up = budget.pyvrp(now, polishes(model), params.warm_start_share, worker.patience)
-    stop = warm.Stop(end=end, give_up=give_up)
-    routes = warm.search(model.data, model.penalties, stop, worker.seed)
-    start = warm.to_assignment(model, routes) if routes is not None else None
-    deadlines = {"pyvrp_end": end, "pyvrp_give_up": give_up}
-    return start, (stop.first_feasible if start is not None else None), deadlines
-
-
-def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
-    """PyVRP's plan (where the worker uses it), then OR-Tools' search from it or
-    from scratch. Returns the assignment (``None``: no plan), the status, and
-    the warm start's statistics."""
-    start, first_feasible, warm_s, deadlines = None, None, 0.0, {}
-    tried = worker.patience is not None
-    if tried:
-        monitor.phase("PyVRP")
-        began = time.monotonic()
-        start, first_feasible, deadlines = _warm_start(model, budget, params, worker)
-        warm_s = time.monotonic() - began
-        monitor.phase("OR-Tools")
-    warm_stats = dict(warm_start_s=round(warm_s, 3), deadlines=deadlines,
-                      warm_start="used" if start is not None else
-                      ("none found" if tried else "off"))
-    if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
-        warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
-    search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
-                               params.solution_limit, worker.strategy)
-    if start is None:
-        return model.routing.SolveWithParameters(search), _status(model), warm_stats
-    if polishes(model):
-        solution = model.routing.SolveFromAssignmentWithParameters(start, search)
-        if solution is not None:
-            return solution, _status(model), warm_stats
-    return start, "PYVRP_PLAN_LOADED", warm_stats
-
-
-def _status(model) -> str:
-    return routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())

@@ -1,0 +1,141 @@
+"""A city day cut into territories, each a day of its own for the search.
+
+OR-Tools' first-solution heuristics grow much faster than the day: on the
+example generator, 750 eligible accounts take 1.2 s to a first plan, 1,150
+take 9 s and 3,000 none in a minute (benchmarks/README.md, "Scale"). A
+territory of a few hundred accounts gets its first plan in a fraction of a
+second. So a large day is cut:
+
+1. the eligible accounts are clustered by place (k-means on a local flat
+   projection, seeded; clusters still too large are split again), about
+   ``size`` accounts per territory;
+2. the working agents are shared out in proportion to each territory's
+   accounts (at least one each), each territory taking the agents whose day
+   starts nearest to it, the largest territory choosing first;
+3. an account that needs a skill (or a pair) no agent of its territory has
+   moves to the nearest territory that has one.
+
+Every rule still holds inside each territory; what is lost is only the
+freedom to send an agent across a border (measured in benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy.cluster.vq import kmeans2
+
+from ..models import Account, Agent
+
+
+@dataclass(frozen=True)
+class Territory:
+    """Accounts and the agents who serve them."""
+
+    accounts: list[Account]
+    agents: list[Agent]
+
+
+def _flat(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
+    """Kilometres on a local equirectangular projection: enough to cluster a city."""
+    return np.column_stack([lon * 111.32 * math.cos(math.radians(lat0)), lat * 110.57])
+
+
+def territories(accounts: list[Account], agents: list[Agent], size: int,
+                seed: int = 0) -> list[Territory]:
+    """Cut the day into territories of about ``size`` accounts (see the module text).
+
+    One territory (the whole day) when it is small enough or there is one agent.
+    """
+    count = min(len(agents), math.ceil(len(accounts) / size))
+    if count <= 1:
+        return [Territory(list(accounts), list(agents))]
+    lat0 = float(np.mean([a.lat for a in accounts]))
+    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
+                   lat0)
+    labels = _clusters(points, count, size, seed)
+    groups = [np.flatnonzero(labels == k) for k in range(labels.max() + 1)]
+    groups = [g for g in groups if len(g)][: len(agents)] or [np.arange(len(accounts))]
+    if len(groups) < labels.max() + 1:  # more clusters than agents: fold the rest in
+        labels = _nearest_group(points, groups)
+        groups = [np.flatnonzero(labels == k) for k in range(len(groups))]
+    centres = [points[g].mean(axis=0) for g in groups]
+    crews = _share_agents(agents, [len(g) for g in groups], centres, lat0)
+    members = [[accounts[i] for i in g] for g in groups]
+    _rehome_unserved(members, crews, centres, points, accounts)
+    return [Territory(m, c) for m, c in zip(members, crews) if m or c]
+
+
+def _clusters(points: np.ndarray, count: int, size: int, seed: int) -> np.ndarray:
+    """Seeded k-means labels; a cluster over 1.5 x ``size`` is split again."""
+    rng = np.random.default_rng(seed)
+    _, labels = kmeans2(points, count, minit="++", seed=rng)
+    out = np.empty(len(points), dtype=np.int64)
+    next_label = 0
+    for k in range(count):
+        members = np.flatnonzero(labels == k)
+        if len(members) > 1.5 * size and len(members) > 1:
+            sub = _clusters(points[members], math.ceil(len(members) / size), size, seed + k + 1)
+            out[members] = sub + next_label
+            next_label += sub.max() + 1
+        elif len(members):
+            out[members] = next_label
+            next_label += 1
+    return out
+
+
+def _nearest_group(points: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    centres = np.array([points[g].mean(axis=0) for g in groups])
+    return np.argmin(((points[:, None, :] - centres[None, :, :]) ** 2).sum(axis=2), axis=1)
+
+
+def _share_agents(agents: list[Agent], sizes: list[int], centres: list[np.ndarray],
+                  lat0: float) -> list[list[Agent]]:
+    """Agents per territory in proportion to its accounts (largest remainder, at least
+    one each); the largest territory chooses first, the agents starting nearest."""
+    total, n = sum(sizes), len(agents)
+    quota = [max(1, math.floor(n * s / total)) for s in sizes]
+    order = sorted(range(len(sizes)), key=lambda k: (n * sizes[k] / total) - quota[k],
+                   reverse=True)
+    i = 0
+    while sum(quota) < n:
+        quota[order[i % len(order)]] += 1
+        i += 1
+    while sum(quota) > n:  # more territories than the proportion allows: trim the largest
+        k = max(range(len(quota)), key=lambda j: quota[j])
+        quota[k] -= 1
+    starts = _flat(np.array([a.start_lat for a in agents]),
+                   np.array([a.start_lon for a in agents]), lat0)
+    free = set(range(n))
+    crews: list[list[Agent]] = [[] for _ in sizes]
+    for k in sorted(range(len(sizes)), key=lambda k: -sizes[k]):
+        near = sorted(free, key=lambda a: (float(((starts[a] - centres[k]) ** 2).sum()), a))
+        for a in near[: quota[k]]:
+            crews[k].append(agents[a])
+            free.discard(a)
+    return crews
+
+
+def _rehome_unserved(members: list[list[Account]], crews: list[list[Agent]],
+                     centres: list[np.ndarray], points: np.ndarray,
+                     accounts: list[Account]) -> None:
+    """Move each account no agent of its territory can serve to the nearest territory
+    with an agent who can (it stays where it is if there is none: its reason then
+    says so)."""
+    where = {a.account_id: points[i] for i, a in enumerate(accounts)}
+    for k in range(len(members)):
+        keep = []
+        for account in members[k]:
+            if any(g.can_serve(account) for g in crews[k]):
+                keep.append(account)
+                continue
+            able = [j for j in range(len(crews)) if any(g.can_serve(account) for g in crews[j])]
+            if not able:
+                keep.append(account)
+                continue
+            j = min(able, key=lambda j: float(((centres[j] - where[account.account_id]) ** 2)
+                                              .sum()))
+            members[j].append(account)
+        members[k] = keep

@@ -1,0 +1,85 @@
+"""Jobs in forked processes that may crash: every answer collected, none waited for
+past the deadline.
+
+Used by the portfolio (independent searches of one day) and by a day split into
+territories (groups of territories searched side by side).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from queue import Empty
+
+from .budget import Budget
+
+
+def run_jobs(jobs: dict[int, tuple[Callable, tuple]], budget: Budget,
+             status: str | None = None, wait_for_all: bool = False) -> tuple[dict, dict]:
+    """Run ``jobs`` (number -> (function, arguments)) in forked processes.
+
+    Returns ``(results, crashed)``: each job's return value by number, and why
+    each crashed job did (its exception's class only, or its exit code: no
+    message, which could carry data). At ``budget.portfolio_end`` the parent
+    stops waiting if it has an answer (unless ``wait_for_all``); at the limit
+    itself, in any case. Jobs still running then are stopped.
+    """
+    context = multiprocessing.get_context("fork")
+    queue = context.Queue()
+    processes = {k: context.Process(target=_main, args=(k, fn, args, queue), daemon=True)
+                 for k, (fn, args) in jobs.items()}
+    shown = None
+    if status:
+        from rich.console import Console
+        shown = Console(stderr=True).status(status)
+    results: dict = {}
+    crashed: dict[int, str] = {}
+    with shown or nullcontext():
+        for process in processes.values():
+            process.start()
+        _collect(processes, queue, budget, results, crashed, wait_for_all)
+    for process in processes.values():
+        if process.is_alive():
+            process.terminate()
+        process.join()
+    return results, crashed
+
+
+def _main(k: int, fn: Callable, args: tuple, queue) -> None:
+    try:
+        result = fn(*args)
+    except BaseException as exc:  # reported to the parent, which keeps the others
+        queue.put(("crashed", k, type(exc).__name__))
+        return
+    queue.put(("ok", k, result))
+
+
+def _collect(processes, queue, budget: Budget, results: dict, crashed: dict,
+             wait_for_all: bool) -> None:
+    """Receive the answers until all have answered or died, or time is up."""
+    hard_stop = budget.began + budget.limit
+    while len(results) + len(crashed) < len(processes):
+        now = time.monotonic()
+        if (now >= budget.portfolio_end and results and not wait_for_all) or now >= hard_stop:
+            return
+        if _receive(queue, 0.1, results, crashed):
+            continue
+        for k, process in processes.items():
+            if k in results or k in crashed or process.is_alive():
+                continue
+            # Dead without an answer seen: its answer may still be in the pipe.
+            while _receive(queue, 0.5, results, crashed):
+                pass
+            if k not in results and k not in crashed:
+                crashed[k] = f"process ended with exit code {process.exitcode}"
+
+
+def _receive(queue, timeout: float, results: dict, crashed: dict) -> bool:
+    try:
+        kind, k, payload = queue.get(timeout=timeout)
+    except Empty:
+        return False
+    (results if kind == "ok" else crashed)[k] = payload
+    return True

@@ -1,0 +1,206 @@
+"""One search: build the model, search (PyVRP's plan first where the worker says),
+extract the routes and explain every account left out."""
+
+from __future__ import annotations
+
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
+from ..models import Account, Problem
+from ..plan import Reason, Route, Unassigned
+from . import warm
+from .budget import Budget
+from .data import build_data
+from .extract import extract_routes
+from .model import RoutingModel, build_model
+from .params import SearchParams
+from .progress import SearchMonitor
+from .reasons import explain_drops
+
+
+@dataclass(frozen=True)
+class Worker:
+    """One independent search of a portfolio.
+
+    ``strategy`` is OR-Tools' (first-solution strategy, metaheuristic);
+    ``patience`` the share of the search time PyVRP may take to find a first
+    feasible plan (``None``: OR-Tools searches alone).
+    """
+
+    index: int
+    strategy: tuple[str, str]
+    patience: float | None
+    seed: int
+
+    @property
+    def engine(self) -> str:
+        return "OR-Tools" if self.patience is None else "PyVRP, then OR-Tools"
+
+
+@dataclass
+class Outcome:
+    """What a search brings back: routes, the eligible accounts it left out
+    (explained), its statistics and what a supervisor should know."""
+
+    routes: list[Route]
+    unassigned: list[Unassigned]
+    stats: dict
+    warnings: list[str] = field(default_factory=list)
+
+
+def warm_start_patience(problem: Problem, eligible, worker: int,
+                        params: SearchParams) -> float | None:
+    """Whether this worker starts from PyVRP's plan (``params.warm_start``),
+    and for what share of the time PyVRP may look for a first feasible plan
+    before OR-Tools searches alone; ``None``: no PyVRP.
+
+    PyVRP's search is far ahead of OR-Tools' when every visit is required
+    (Solomon 10 s: 0.14% against 3.4% above the best known) but behind when
+    valuable accounts compete for too little time (the 1,000-account day,
+    10 s: objective 51.4M against 47.6M; benchmarks/README.md), so "auto"
+    uses it on every worker of a must-visit-only day, otherwise on every
+    second worker of a portfolio. On a must-visit-only day OR-Tools is the
+    weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
+    120), so PyVRP is given longer there, except on a second worker, which
+    falls back early for variety. A solution limit asks for OR-Tools'
+    deterministic stop, and PyVRP stops on time only, so it is left out.
+    """
+    mode = params.warm_start
+    must_only = all(a.must_visit for a in eligible)
+    if params.solution_limit is not None or mode == "never" or (
+            mode == "auto" and not must_only and worker % 2 == 0):
+        return None
+    return params.patient if must_only and worker % 2 == 0 else params.give_up
+
+
+def search_parameters(time_limit: float, solution_limit: int | None = None,
+                      strategy: tuple[str, str] = SearchParams().portfolio[0]):
+    first, meta = strategy
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, meta)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    return params
+
+
+def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params: SearchParams,
+               progress: bool) -> Outcome:
+    """Build, search (PyVRP first where the worker says), extract, explain."""
+    model = build(problem, eligible, agents, worker.seed)
+    built = time.monotonic()
+    monitor = SearchMonitor(model.routing, max(0.1, budget.search_end - built), budget.began)
+    model.routing.AddAtSolutionCallback(monitor.on_solution)
+    with monitor if progress else nullcontext():
+        solution, status, warm_stats = _run(model, monitor, budget, params, worker)
+    deadlines = warm_stats.pop("deadlines")
+    stats = dict(status=status, build_s=round(built - budget.began, 3),
+                 first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
+                 budget=budget.as_stats(built=built, **deadlines))
+    stats.update(warm_stats)
+    return finish(model, solution, status, stats)
+
+
+def build(problem: Problem, accounts: list[Account], agents, seed: int) -> RoutingModel:
+    """The numbers and the OR-Tools model of these accounts and agents."""
+    return build_model(build_data(problem, accounts, agents, seed))
+
+
+def finish(model: RoutingModel, solution, status: str, stats: dict,
+           failed_detail: str = "") -> Outcome:
+    """Routes and explained drops of ``solution``; every account SOLVER_FAILED if it is
+    ``None`` (a search that found no plan gives no drop reasons)."""
+    data = model.data
+    if solution is None:
+        detail = f"the search found no plan in the time limit ({status}){failed_detail}"
+        return Outcome([], [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
+                                       detail=detail) for a in data.accounts], stats)
+    stats["objective"] = solution.ObjectiveValue()
+    extracted = extract_routes(model, solution)
+    routed = {v.account_id for r in extracted.routes for v in r.visits}
+    dropped = [i for i, a in enumerate(data.accounts) if a.account_id not in routed]
+    warnings = [f"agent {agent_id}: the break did not fit around the solver's route; visit to "
+                f"{data.accounts[i].account_id} taken off to make room"
+                for i, agent_id in extracted.removed]
+    unassigned = explain_drops(data, dropped, extracted.routes, dict(extracted.removed))
+    return Outcome(extracted.routes, unassigned, stats, warnings)
+
+
+def polishes(model) -> bool:
+    """Whether OR-Tools searches on from PyVRP's plan.
+
+    Only where the OR-Tools model weighs something PyVRP does not (the soft
+    preferred agent). Elsewhere polishing measured no gain (Homberger 200,
+    30 s: the same costs with 5% or 20% of the time for it) and on 1,000
+    customers one OR-Tools pass from a good plan overran its limit by 30 s;
+    with breaks OR-Tools cannot restart from a loaded plan at all.
+    """
+    # HasDimension rejects a Python str in this wheel; the names list does not.
+    return "preference" in model.routing.GetAllDimensionNames() and not model.breaks
+
+
+def _warm_start(model, budget: Budget, params: SearchParams, worker: Worker):
+    """PyVRP's plan (``warm.py``), loaded into the OR-Tools model.
+
+    Returns the assignment (or ``None``), when PyVRP's first feasible plan
+    appeared, and PyVRP's deadlines.
+    """
+    now = time.monotonic()
+    end, give_up = budget.pyvrp(now, polishes(model), params.warm_start_share, worker.patience)
+    stop = warm.Stop(end=end, give_up=give_up)
+    routes = warm.search(model.data, model.penalties, stop, worker.seed)
+    start = warm.to_assignment(model, routes) if routes is not None else None
+    deadlines = {"pyvrp_end": end, "pyvrp_give_up": give_up}
+    return start, (stop.first_feasible if start is not None else None), deadlines
+
+
+def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
+    """PyVRP's plan (where the worker uses it), then OR-Tools' search from it or
+    from scratch. Returns the assignment (``None``: no plan), the status, and
+    the warm start's statistics."""
+    start, first_feasible, warm_s, deadlines = None, None, 0.0, {}
+    tried = worker.patience is not None
+    if tried:
+        monitor.phase("PyVRP")
+        began = time.monotonic()
+        start, first_feasible, deadlines = _warm_start(model, budget, params, worker)
+        warm_s = time.monotonic() - began
+        monitor.phase("OR-Tools")
+    warm_stats = dict(warm_start_s=round(warm_s, 3), deadlines=deadlines,
+                      warm_start="used" if start is not None else
+                      ("none found" if tried else "off"))
+    if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
+        warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
+    search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
+                               params.solution_limit, worker.strategy)
+    if start is None:
+        return solve_fresh(model, search, monitor) + (warm_stats,)
+    if polishes(model):
+        solution = model.routing.SolveFromAssignmentWithParameters(start, search)
+        if solution is not None:
+            return solution, _status(model), warm_stats
+    return start, "PYVRP_PLAN_LOADED", warm_stats
+
+
+NO_FIRST_PLAN = "NO_FIRST_PLAN_IN_TIME"
+
+
+def solve_fresh(model: RoutingModel, search, monitor: SearchMonitor) -> tuple:
+    """OR-Tools from scratch: ``(solution, status)``, the solution ``None`` when the
+    first-solution heuristic did not finish in time. OR-Tools then still hands back
+    an assignment that leaves every account out and calls it a success: an empty
+    day that is not a plan (a search's first plan always reaches the monitor)."""
+    seen = monitor.solutions
+    solution = model.routing.SolveWithParameters(search)
+    if solution is not None and monitor.solutions == seen:
+        return None, NO_FIRST_PLAN
+    return solution, _status(model)
+
+
+def _status(model) -> str:
+    return routing_enums_pb2.RoutingSearchStatus.Value.Name(model.routing.status())

@@ -1,0 +1,91 @@
+"""A large day cut into territories: nothing lost, every rule kept, a plan fast."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+import visitplan as vp
+from visitplan.compliance import prepare, screen
+from visitplan.solver.decompose import territories
+
+from ..conftest import account, agent, problem, solve_checked
+
+
+def city(n_accounts, n_agents, seed=1, **agent_fields):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(0, 0.05, (5, 2))
+    accounts = []
+    for i in range(n_accounts):
+        c = centres[i % 5] + rng.normal(0, 0.01, 2)
+        accounts.append(account(i, c[0], c[1], priority=float(rng.integers(1, 6)),
+                                windows=str(rng.choice(["", "09:00-12:00", "14:00-18:00"])),
+                                skills="senior" if i % 9 == 0 else ""))
+    agents = [agent(k, *(), start_lat=31.23 + rng.normal(0, 0.03),
+                    start_lon=121.47 + rng.normal(0, 0.03),
+                    skills="senior" if k % 4 == 0 else "", max_visits=6, **agent_fields)
+              for k in range(n_agents)]
+    return problem(accounts, agents)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(20, 300), m=st.integers(1, 12), size=st.integers(10, 80),
+       seed=st.integers(0, 3))
+def test_every_account_and_agent_lands_in_exactly_one_territory(n, m, size, seed):
+    prob = prepare(city(n, m, seed))
+    eligible, _, _ = screen(prob)
+    agents = prob.working_agents()
+    parts = territories(eligible, agents, size, seed)
+    ids = sorted(a.account_id for p in parts for a in p.accounts)
+    assert ids == sorted(a.account_id for a in eligible)
+    crew = sorted(g.agent_id for p in parts for g in p.agents)
+    assert crew == sorted(g.agent_id for g in agents)
+    assert len(parts) <= max(1, len(agents))
+    for part in parts:
+        assert part.agents  # no territory without agents
+        for a in part.accounts:  # a skilled account sits with a skilled agent where one exists
+            if any(g.can_serve(a) for g in agents):
+                assert any(g.can_serve(a) for g in part.agents)
+    again = territories(eligible, agents, size, seed)
+    assert [[a.account_id for a in p.accounts] for p in again] == \
+        [[a.account_id for a in p.accounts] for p in parts]
+
+
+def test_territories_have_about_the_size_asked():
+    prob = prepare(city(600, 20))
+    eligible, _, _ = screen(prob)
+    parts = territories(eligible, prob.working_agents(), 100, 0)
+    assert 5 <= len(parts) <= 12
+    assert max(len(p.accounts) for p in parts) <= 250
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_day_in_territories_keeps_every_rule(workers):
+    prob = city(240, 8, **{"break": "12:00-13:00/30"})
+    params = vp.SearchParams(time_limit=6, decompose="always", territory_size=60,
+                             workers=workers)
+    plan = vp.solve(prob, params)
+    assert vp.validate(prob, plan) == []
+    assert plan.stats.parts >= 3 and plan.found_plan
+    assert plan.stats.first_solution_s is not None
+    ids = [v.account_id for v in plan.visits] + [u.account_id for u in plan.unassigned_accounts]
+    assert sorted(ids) == sorted(a.account_id for a in prob.accounts)
+    assert len(plan.visits) >= 40  # 8 agents x 6 visits can be filled
+    assert all(len(r.breaks) == 1 for r in plan.agent_routes)
+
+
+def test_auto_keeps_one_model_for_a_small_day():
+    plan = solve_checked(city(60, 3), time_limit=2)
+    assert plan.stats.parts == 1
+
+
+def test_a_search_without_a_first_plan_is_a_failure_not_an_empty_day():
+    """The bug of the 3,000-account day: OR-Tools' first heuristic did not finish and an
+    assignment leaving everyone out came back as a success."""
+    from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
+
+    prob = vp.read_frames(generate_accounts(1500, 3), generate_agents(30, 3), date=DEMO_DATE)
+    plan = vp.solve(prob, vp.SearchParams(time_limit=2, decompose="never"))
+    assert not plan.found_plan and plan.stats.status == "NO_FIRST_PLAN_IN_TIME"
+    reasons = set(plan.unassigned["reason"])
+    assert "SOLVER_FAILED" in reasons and not reasons & {"CAPACITY", "MUST_VISIT_INFEASIBLE"}
+    assert plan.visits == [] and plan.kpis["found_plan"] is False
