@@ -36,7 +36,7 @@ def accounts(**changes):
 def agents(**changes):
     rows = {
         "G1": agent(1, shift_start="09:00", shift_end="18:00", max_visits=3, capacity=5,
-                    skills="senior", **{"break": "12:00-13:00/30"}),
+                    skills="senior", region="south", **{"break": "12:00-13:00/30"}),
         "G2": agent(2, pair_with="G3"),
         "G3": agent(3),
     }
@@ -144,6 +144,7 @@ def test_wrong_date():
     ("SKILLS", {"skills": "cantonese"}, None),
     ("PAIR_REQUIRED", {"risk": "hostile"}, None),
     ("CAPACITY", {"load": 6}, None),
+    ("REGION", {"region": "north"}, None),
 ])
 def test_a_rule_of_one_visit(code, account_fields, policy):
     prob = problem(accounts(A1=account_fields), agents(), policy=policy)

@@ -123,6 +123,14 @@ def _print_summary(plan: Plan, out_dir: Path | None) -> None:
     if kpis["must_visit_not_planned"]:
         out.print(f"[yellow]must-visit accounts not planned: "
                   f"{', '.join(kpis['must_visit_not_planned'])}[/]")
+    for name, region in kpis.get("regions", {}).items():
+        if "failed" in region:
+            out.print(f"[red]region {name}: failed ({region['failed']}), "
+                      f"{region['accounts']} accounts SOLVER_FAILED[/]", highlight=False)
+        else:
+            out.print(f"region {name}: {region['accounts']['in']} in, "
+                      f"{region['accounts']['planned']} planned, "
+                      f"{region['priority']['served_pct']}% priority", highlight=False)
     out.print(f"solver: {solver['status']}, {solver['solutions']} solutions, "
               f"{solver['wall_s']} s, seed {solver['seed']}; files in {out_dir}/",
               highlight=False)
@@ -135,7 +143,13 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
          skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None,
          history: HistoryOpt = None, scorer: ScorerOpt = None,
-         priority_column: PriorityColumnOpt = None, workers: WorkersOpt = 1) -> None:
+         priority_column: PriorityColumnOpt = None, workers: WorkersOpt = 1,
+         by: Annotated[Optional[str], typer.Option(
+             "--by", help="'region': plan every region (the region column) as its own day, "
+                          "as Dask tasks.")] = None,
+         cluster: Annotated[str, typer.Option(
+             "--cluster", help="With --by: 'local' (a Dask LocalCluster here) or a scheduler "
+                               "address such as tcp://scheduler:8786.")] = "local") -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
@@ -143,7 +157,8 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                             history=history, scorer=_scorer(scorer),
                             priority_column=priority_column, skip_bad_rows=skip_bad_rows,
                             progress=not quiet, time_limit=time_limit, seed=seed,
-                            solution_limit=solution_limit, workers=workers)
+                            solution_limit=solution_limit, workers=workers, by=by,
+                            cluster=cluster)
     except InputError as error:
         _fail_input(error)
     _finish(result, quiet)

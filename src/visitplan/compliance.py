@@ -220,6 +220,11 @@ def window_today(account: Account, problem: Problem, agents: list[Agent]) -> Rul
 
 
 def skilled_agent(account: Account, problem: Problem, agents: list[Agent]) -> RuleCheck:
+    if account.region and any(a.region for a in agents) and \
+            not any(a.region == account.region for a in agents):
+        day = WEEKDAYS[problem.weekday].capitalize()
+        return _check("skilled_agent", True, f"no agent of region {account.region} works on "
+                      f"{day}", Reason.NO_AGENT_WORKING)
     skilled = [a for a in agents if a.can_serve(account)]
     needed = ", ".join(sorted(account.skills)) or "none"
     if PAIR_SKILL in account.skills and not skilled:

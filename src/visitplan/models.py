@@ -85,6 +85,7 @@ class Account(_Frozen):
     broken_promises: int = Field(0, ge=0)
     not_home_streak: int = Field(0, ge=0)
     last_contact: dt.date | None = None
+    region: str | None = None  # a city or branch; with `--by region` only its agents visit
 
     @field_validator("skills", "flags")
     @classmethod
@@ -120,6 +121,7 @@ class Agent(_Frozen):
     speed_kmh: float | None = Field(None, gt=0, le=200)
     days: frozenset[int] = frozenset(range(5))
     pair_with: str | None = None   # works today as a pair with this agent (one route)
+    region: str | None = None      # works only in this region (with `--by region`)
     partner: str | None = None     # set on a merged pair route: the second agent
 
     @field_validator("skills")
@@ -144,7 +146,9 @@ class Agent(_Frozen):
         return self.end_lat, self.end_lon
 
     def can_serve(self, account: Account) -> bool:
-        return account.skills <= self.skills
+        """Has the skills, and works in the account's region (when both name one)."""
+        same_region = not (account.region and self.region) or account.region == self.region
+        return same_region and account.skills <= self.skills
 
     def break_applies(self) -> bool:
         """A break is planned when the whole break window lies inside the shift."""

@@ -17,9 +17,10 @@ function to call alone in a notebook.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .errors import InputError
 from .history import HistoryStore, apply_history
 from .io.read import read_csv
 from .io.target import check_target
@@ -71,6 +72,7 @@ class DayResult:
 def plan_day(problem: Problem, out: str | Path | None = None, *,
              history: str | Path | HistoryStore | None = None,
              params: SearchParams | None = None, progress: bool = False,
+             by: str | None = None, cluster: str = "local", client=None,
              **search) -> DayResult:
     """Solve, validate, write and record one day, as ``visitplan plan`` does.
 
@@ -87,10 +89,23 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
     params, search
         Search settings (:class:`SearchParams`, or single settings such as
         ``time_limit=10``).
+    by, cluster, client
+        ``by="region"`` plans every region as its own day, as Dask tasks on
+        ``client`` (a ``dask.distributed.Client``) or on ``cluster``
+        (``"local"`` or a scheduler address); see :mod:`visitplan.batch`.
     """
     if out is not None:
         check_target(out)  # refuse a target that is not ours, or unwritable, before solving
-    plan = solve(problem, params, progress=progress, **search)   # screen, search, explain
+    if by is None:
+        plan = solve(problem, params, progress=progress, **search)  # screen, search, explain
+    elif by == "region":
+        from .batch import solve_regions
+        params = params or SearchParams.from_policy(problem.policy)
+        params = replace(params, **{k: v for k, v in search.items() if v is not None})
+        plan = solve_regions(problem, params, client=client, cluster=cluster,
+                             progress=progress)
+    else:
+        raise InputError.single("--by", f"can only be 'region', not '{by}'")
     violations = validate(problem, plan)                          # trusts nothing of the solver
     directory = write_plan(plan, out, problem, violations) if out is not None else None
     run_id = None

@@ -145,6 +145,8 @@ class Plan(_Frozen):
     # Things a supervisor should know that are not rule violations (ids only): a
     # break that forced a visit out, an unknown preferred agent, ...
     warnings: tuple[str, ...] = ()
+    # A batch planned by region: each region's summary (or why it failed).
+    regions: dict[str, dict] = {}
 
     @property
     def found_plan(self) -> bool:
@@ -214,6 +216,7 @@ def summary(plan: Plan) -> dict:
         "must_visit_not_planned": [a for a in plan.must_visit_ids if a not in planned_ids],
         "warnings": list(plan.warnings),
         "solver": plan.stats.model_dump(),
+        **({"regions": plan.regions} if plan.regions else {}),
     }
 
 

@@ -51,6 +51,7 @@ CODES = {
     "SKILLS": "a visit by an agent without the skills it needs",
     "PAIR_REQUIRED": "a two-agent account visited by a single agent",
     "PAIR": "the partner on the plan differs from the roster",
+    "REGION": "a visit by an agent of another region",
     "SEQUENCE": "a route's seq is not 1..n",
     "VISIT_CAP": "more visits than the agent's cap",
     "CAPACITY": "more work units than the agent's capacity",
@@ -315,6 +316,9 @@ def _check_crew(problem: Problem, account: Account, crew: Crew,
     fail = []
     if not crew.works_on(problem.date.weekday()):
         fail.append(("AGENT_OFF", "the agent does not work on this weekday"))
+    if account.region and crew.lead.region and account.region != crew.lead.region:
+        fail.append(("REGION", f"account of region {account.region}, agent of region "
+                               f"{crew.lead.region}"))
     missing = _needed_skills(problem, account) - crew.skills
     if missing:
         fail.append(("SKILLS", f"needs skills {sorted(missing)}"))

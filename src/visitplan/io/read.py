@@ -52,6 +52,7 @@ ACCOUNT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "broken_promises": (cells.whole, "broken_promises"),
     "not_home_streak": (cells.whole, "not_home_streak"),
     "last_contact": (cells.date, "last_contact"),
+    "region": (cells.text, "region"),
 }
 ACCOUNT_REQUIRED = ("account_id", "lat", "lon")
 PERSONAL = frozenset({"name", "phone", "address"})
@@ -71,6 +72,7 @@ AGENT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "speed_kmh": (cells.number, "speed_kmh"),
     "days": (cells.days, "days"),
     "pair_with": (cells.text, "pair_with"),
+    "region": (cells.text, "region"),
 }
 AGENT_REQUIRED = ("agent_id", "start_lat", "start_lon")
 COORDINATE_COLUMNS = frozenset({"lat", "lon"})
