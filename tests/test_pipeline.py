@@ -14,7 +14,7 @@ from visitplan.history import HistoryStore
 from visitplan.validation import Violation
 
 from .conftest import DATE, ROOT, account, agent, problem
-from .test_cli import files, run  # noqa: F401  (the fixture and the runner)
+from .test_cli import files, run  # noqa: F401,F811  (the fixture and the runner)
 
 DAY = ("--date", "2026-12-01")
 
@@ -101,7 +101,7 @@ def test_plan_files_is_what_the_cli_does(files, tmp_path):
                            date=DATE, time_limit=1, solution_limit=20)
     cli = run("plan", files / "accounts.csv", files / "agents.csv", *DAY, "--out",
               tmp_path / "cli", "--time-limit", "1", "--solution-limit", "20", "--quiet")
-    assert cli.exit_code == 0
+    assert cli.exit_code == 0 and result.dispatchable and result.violations == []
     api = (tmp_path / "api" / "routes.csv").read_text()
     assert api == (tmp_path / "cli" / "routes.csv").read_text() and api.count("\n") == 3
 

@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 
 import visitplan as vp
-from visitplan import Reason
 
 from ..conftest import no_room_for_the_break, CENTRE, DATE, account, agent, problem, solve_checked
 

@@ -3,7 +3,6 @@
 import time
 
 import numpy as np
-import pyvrp
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

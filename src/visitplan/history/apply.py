@@ -21,8 +21,6 @@ Each change is written to ``Problem.notes`` for the audit log.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from ..models import Account, Problem, TimeWindow
 from ..timeutil import ALL_DAYS, format_clock
 from .store import NO_CONTACT, HistoryStore

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
 from ortools.constraint_solver import pywrapcp
 
 from .data import SolverData
