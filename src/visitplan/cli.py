@@ -17,9 +17,9 @@ from rich.table import Table
 from .demo import DEMO_DATE, write_example
 from .errors import InputError
 from .io.csvsafe import neutralise
-from .io.read import read_csv
+from .io.read import as_policy, read_csv
 from .models import Problem
-from .pipeline import DayResult, enrich, open_history, plan_files
+from .pipeline import DayResult, enrich, open_history, plan_files, travel_model
 from .plan import Plan
 from .validation import validate_files
 
@@ -63,6 +63,10 @@ ScorerOpt = Annotated[Optional[str], typer.Option(
     "--scorer", help="module:function computing priorities from a DataFrame of accounts.")]
 PriorityColumnOpt = Annotated[Optional[str], typer.Option(
     "--priority-column", help="Use this column of accounts.csv as the priority.")]
+TravelOpt = Annotated[Optional[str], typer.Option(
+    "--travel", help="'straight' (default) or 'road' (a road network, with --graph).")]
+GraphOpt = Annotated[Optional[Path], typer.Option(
+    "--graph", help="Road network for --travel road: .graphml, .osm or .osm.bz2.")]
 SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable account rows "
                                        "as unassigned (BAD_DATA/BAD_COORDINATES) instead of "
                                        "stopping.")]
@@ -149,7 +153,8 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                           "as Dask tasks.")] = None,
          cluster: Annotated[str, typer.Option(
              "--cluster", help="With --by: 'local' (a Dask LocalCluster here) or a scheduler "
-                               "address such as tcp://scheduler:8786.")] = "local") -> None:
+                               "address such as tcp://scheduler:8786.")] = "local",
+         travel: TravelOpt = None, graph: GraphOpt = None) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
@@ -158,7 +163,7 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                             priority_column=priority_column, skip_bad_rows=skip_bad_rows,
                             progress=not quiet, time_limit=time_limit, seed=seed,
                             solution_limit=solution_limit, workers=workers, by=by,
-                            cluster=cluster)
+                            cluster=cluster, travel=travel, graph=graph)
     except InputError as error:
         _fail_input(error)
     _finish(result, quiet)
@@ -170,12 +175,16 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                  plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
                  date: DateOpt = None, policy: PolicyOpt = None,
                  quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False,
-                 history: HistoryOpt = None) -> None:
-    """Check a written plan against its inputs without trusting the solver."""
+                 history: HistoryOpt = None, travel: TravelOpt = None,
+                 graph: GraphOpt = None) -> None:
+    """Check a written plan against its inputs without trusting the solver (with the
+    travel model the plan was made with, unless --travel says otherwise)."""
     try:
         store = open_history(history) if history else None
         date = date or _plan_date(plan_dir)
-        problem = enrich(read_csv(accounts, agents, policy=policy, date=date,
+        rules = as_policy(policy)
+        model = travel_model(rules, travel, graph) if travel else _plan_travel(plan_dir, rules)
+        problem = enrich(read_csv(accounts, agents, policy=rules, date=date, travel=model,
                                   skip_bad_rows=skip_bad_rows), store)
     except InputError as error:
         _fail_input(error)
@@ -188,6 +197,24 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     if not quiet:
         out.print(f"plan in {plan_dir}/ is valid: every account accounted for, every rule kept.",
                   highlight=False)
+
+
+def _plan_travel(plan_dir: Path, rules):
+    """The travel model recorded in the plan's summary (a road network is loaded again
+    and must be the same file)."""
+    try:
+        record = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+        record = record.get("travel_model") or {}
+    except (OSError, ValueError):
+        return None
+    if record.get("model") != "road":
+        return None
+    from .roads import road_network
+    model = road_network(record["graph"], record.get("mode", "drive"))
+    if record.get("sha256") and model.digest != record["sha256"]:
+        raise InputError.single(record["graph"], "the road network file changed since the "
+                                "plan was made; give --travel and --graph to check against it")
+    return model
 
 
 def _plan_date(plan_dir: Path) -> str:
@@ -282,6 +309,27 @@ def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")
             err.print(f"  {issue}", markup=False, highlight=False)
         err.print(f"rejected rows written to {target}", highlight=False)
         raise typer.Exit(1)
+
+
+graph_app = typer.Typer(help="Road networks for --travel road.")
+app.add_typer(graph_app, name="graph")
+
+
+@graph_app.command("fetch")
+def graph_fetch(place: Annotated[str, typer.Argument(help='A place name, e.g. "Futian '
+                                                     'District, Shenzhen".')],
+                out_file: Annotated[Path, typer.Option("--out", help="city.graphml")],
+                mode: Annotated[str, typer.Option("--mode", help="drive, bike or walk")]
+                = "drive", quiet: QuietOpt = False) -> None:
+    """Download a place's street network with osmnx (needs the internet) and save it as
+    GraphML for --travel road. Planning itself never needs the network."""
+    from .roads import fetch_graph
+    try:
+        saved = fetch_graph(place, mode, out_file)
+    except InputError as error:
+        _fail_input(error)
+    if not quiet:
+        out.print(f"saved the {mode} network of {place} to {saved}", highlight=False)
 
 
 history_app = typer.Typer(help="The visit history database.")

@@ -247,6 +247,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+def _cut_off(problem: Problem, agents: list[Agent]) -> dict[str, str] | None:
+    """Accounts a road network leaves out of the agents' reach (``None``: no such model)."""
+    model = problem.travel
+    if not hasattr(model, "cut_off"):
+        return None
+    return model.cut_off([(a.account_id, a.lat, a.lon) for a in problem.accounts],
+                         [((g.start_lat, g.start_lon), g.end) for g in agents])
+
+
 def screen(problem: Problem) -> tuple[list[Account], list[Unassigned], dict[str, tuple[RuleCheck, ...]]]:
     """Apply every rule to every account of a prepared problem.
 
@@ -254,9 +263,14 @@ def screen(problem: Problem) -> tuple[list[Account], list[Unassigned], dict[str,
     with the first rule it fails) and, per account, every check made.
     """
     agents = problem.working_agents()
+    cut = _cut_off(problem, agents)
     eligible, unassigned, checks = [], [], {}
     for account in problem.accounts:
         results = tuple(rule(account, problem, agents) for rule in RULES)
+        if cut is not None:
+            results += (_check("road_reachable", account.account_id in cut,
+                               cut.get(account.account_id, "on the road network with the "
+                                       "agents"), Reason.NOT_REACHABLE),)
         checks[account.account_id] = results
         failed = next((c for c in results if not c.passed), None)
         if failed is None:

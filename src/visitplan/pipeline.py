@@ -22,7 +22,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .history import HistoryStore, apply_history
-from .io.read import read_csv
+from .io.read import as_policy, read_csv
 from .io.target import check_target
 from .io.write import write_plan
 from .models import Problem
@@ -39,6 +39,25 @@ def open_history(target: str | Path | HistoryStore, create: bool = False) -> His
     if isinstance(target, HistoryStore):
         return target
     return HistoryStore(target, create=create)
+
+
+def travel_model(policy, travel=None, graph: str | Path | None = None):
+    """The travel model of a run: ``travel`` if it is one; a road network when
+    ``travel == "road"`` (or the policy's ``[travel] model = "road"``), from ``graph``
+    or the policy's; ``None`` (straight lines) otherwise."""
+    if travel is not None and not isinstance(travel, str):
+        return travel
+    settings = policy.travel
+    if (travel or settings.model) != "road":
+        if travel not in (None, "straight"):
+            raise InputError.single("--travel", f"must be 'straight' or 'road', not '{travel}'")
+        return None
+    graph = graph or settings.graph
+    if not graph:
+        raise InputError.single("--graph", "road travel needs a network file (--graph, or "
+                                "[travel] graph in policy.toml)")
+    from .roads import road_network
+    return road_network(graph, settings.mode)
 
 
 def enrich(problem: Problem, history: str | Path | HistoryStore | None = None,
@@ -117,14 +136,18 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
 def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None = None, *,
                policy=None, date=None, history: str | Path | HistoryStore | None = None,
                scorer: Scorer | None = None, priority_column: str | None = None,
-               skip_bad_rows: bool = False, travel=None, params: SearchParams | None = None,
-               progress: bool = False, **search) -> DayResult:
+               skip_bad_rows: bool = False, travel=None, graph: str | Path | None = None,
+               params: SearchParams | None = None, progress: bool = False,
+               **search) -> DayResult:
     """Read, enrich and plan a day from ``accounts.csv`` and ``agents.csv``:
-    everything ``visitplan plan`` does, as one call."""
+    everything ``visitplan plan`` does, as one call. ``travel``: a travel model,
+    ``"straight"`` or ``"road"`` (with ``graph``, or the policy's)."""
     store = open_history(history) if history is not None else None  # refuse before solving
     if out is not None:
         check_target(out)
+    policy = as_policy(policy)
     problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
-                       travel=travel, priority_column=priority_column)
+                       travel=travel_model(policy, travel, graph),
+                       priority_column=priority_column)
     problem = enrich(problem, store, scorer)
     return plan_day(problem, out, history=store, params=params, progress=progress, **search)

@@ -145,6 +145,8 @@ class Plan(_Frozen):
     # Things a supervisor should know that are not rule violations (ids only): a
     # break that forced a visit out, an unknown preferred agent, ...
     warnings: tuple[str, ...] = ()
+    # The travel model the plan was made with (validate uses the same): {"model": ...}.
+    travel: dict = {}
     # A batch planned by region: each region's summary (or why it failed).
     regions: dict[str, dict] = {}
 
@@ -215,6 +217,7 @@ def summary(plan: Plan) -> dict:
         "agents": [_agent_summary(routes.get(a), a) for a in plan.working_agents],
         "must_visit_not_planned": [a for a in plan.must_visit_ids if a not in planned_ids],
         "warnings": list(plan.warnings),
+        "travel_model": plan.travel or {"model": "straight"},
         "solver": plan.stats.model_dump(),
         **({"regions": plan.regions} if plan.regions else {}),
     }

@@ -82,8 +82,20 @@ class VisitingHours(_Section):
 
 
 class TravelSettings(_Section):
+    """How travel is measured: straight lines (``speed_kmh``, ``detour_factor``) or a
+    road network (``model = "road"``, ``graph`` a .graphml/.osm/.osm.bz2 file, ``mode``)."""
+
     speed_kmh: float = Field(25.0, gt=0, le=200)
     detour_factor: float = Field(1.3, ge=1.0, le=5.0)
+    model: Literal["straight", "road"] = "straight"
+    graph: str | None = None   # relative to the policy file
+    mode: Literal["drive", "bike", "walk"] = "drive"
+
+    @model_validator(mode="after")
+    def _graph_given(self) -> "TravelSettings":
+        if self.model == "road" and not self.graph:
+            raise ValueError("model = \"road\" needs graph = \"<network file>\"")
+        return self
 
 
 class SolverSettings(_Section):
@@ -252,6 +264,9 @@ def load_policy(path: str | Path | None) -> Policy:
         raise InputError.single(str(path), "file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError.single(str(path), f"not valid TOML: {exc}") from None
+    graph = (data.get("travel") or {}).get("graph")
+    if isinstance(graph, str) and not Path(graph).is_absolute():
+        data["travel"]["graph"] = str(path.parent / graph)  # relative to the policy file
     name = data.pop("policy", None)
     if name is not None:
         if name not in PRESETS:

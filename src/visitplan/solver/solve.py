@@ -87,7 +87,19 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         priority_available=sum(a.priority for a in eligible),
         must_visit_ids=tuple(a.account_id for a in prepared.accounts if a.must_visit),
         working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=prepared.notes,
-        warnings=tuple(input_warnings(prepared) + outcome.warnings))
+        warnings=tuple(input_warnings(prepared) + outcome.warnings),
+        travel=describe_travel(prepared))
+
+
+def describe_travel(problem: Problem) -> dict:
+    """The travel model, as ``plan.json`` records it."""
+    model = problem.travel
+    if hasattr(model, "describe"):
+        return model.describe()
+    if model is None:
+        t = problem.policy.travel
+        return {"model": "straight", "speed_kmh": t.speed_kmh, "detour_factor": t.detour_factor}
+    return {"model": type(model).__name__}
 
 
 def decomposes(params: SearchParams, eligible: list[Account]) -> bool:

@@ -1,0 +1,262 @@
+"""Road-network travel: times and distances along a street network (osmnx), in
+compiled code (``scipy.sparse.csgraph``).
+
+A location reaches the network at its nearest node (a KD-tree over the
+nodes, in a local flat projection) along a short straight leg at walking
+speed; between nodes, the fastest path along the roads. Edge speeds come
+from OpenStreetMap's ``maxspeed`` where given and, where not, from
+:data:`FALLBACK_KMH` by road class and mode (osmnx ``add_edge_speeds`` /
+``add_edge_travel_times``); bicycles and walkers go at their own pace,
+never faster than the road's limit. One-way streets give asymmetric times
+and stay so.
+
+Distances (``metres``) are the shortest road distance between the two nodes
+(a second Dijkstra over lengths), which is the fastest path's length or
+shorter: the route sheet's km, not a bound the schedule relies on.
+
+A location the agents cannot reach, or from which they cannot come back (a
+disconnected island of the network), is never given a time: the model says
+which (:meth:`RoadNetwork.cut_off`) and those accounts are reported
+``NOT_REACHABLE`` before the search.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from scipy.spatial import cKDTree
+
+from .errors import InputError
+
+MODES = ("drive", "bike", "walk")
+WALK_KMH = 5.0            # the leg between a location and its node, and walking mode
+BIKE_KMH = 15.0
+# Speeds by road class where OpenStreetMap gives no maxspeed (km/h, driving).
+FALLBACK_KMH = {
+    "motorway": 90, "motorway_link": 50, "trunk": 70, "trunk_link": 40, "primary": 50,
+    "primary_link": 30, "secondary": 40, "secondary_link": 30, "tertiary": 35,
+    "tertiary_link": 25, "unclassified": 30, "residential": 25, "living_street": 10,
+    "service": 15, "road": 25,
+}
+FALLBACK_DEFAULT_KMH = 25
+# Road classes each mode may use.
+NOT_FOR = {
+    "drive": {"footway", "pedestrian", "path", "steps", "cycleway", "platform", "trail",
+              "track", "corridor", "bridleway", "elevator", "proposed", "construction"},
+    "bike": {"motorway", "motorway_link", "trunk", "trunk_link", "steps", "platform",
+             "elevator", "proposed", "construction", "corridor"},
+    "walk": {"motorway", "motorway_link", "trunk", "trunk_link", "proposed", "construction"},
+}
+# Dijkstra runs from this many sources at a time: rows of (sources x nodes) floats.
+CHUNK = 256
+
+
+def load_graph(path: str | Path):
+    """A street network from ``.graphml`` (osmnx) or OpenStreetMap XML (``.osm``,
+    ``.osm.bz2``); :class:`InputError` for anything else or a file that cannot be read."""
+    import osmnx as ox
+
+    path = Path(path)
+    name = path.name.lower()
+    if not path.is_file():
+        raise InputError.single(str(path), "road network file not found")
+    try:
+        if name.endswith(".graphml"):
+            return ox.load_graphml(path)
+        if name.endswith((".osm", ".osm.bz2", ".xml")):
+            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+    except Exception as exc:
+        raise InputError.single(str(path), f"cannot be read as a road network "
+                                f"({type(exc).__name__})") from None
+    raise InputError.single(str(path), "is not a road network file visitplan reads "
+                            "(.graphml, .osm, .osm.bz2; for .osm.pbf convert it with osmium "
+                            "first)")
+
+
+def _highway(value) -> str:
+    return value[0] if isinstance(value, list) else str(value)
+
+
+def _kmh(data: dict, mode: str) -> float:
+    road = data.get("speed_kph") or FALLBACK_KMH.get(_highway(data.get("highway")),
+                                                     FALLBACK_DEFAULT_KMH)
+    if mode == "walk":
+        return WALK_KMH
+    if mode == "bike":
+        return min(BIKE_KMH, road)
+    return road
+
+
+class RoadNetwork:
+    """Travel along a street network; a travel model (see :mod:`visitplan.travel`).
+
+    Parameters
+    ----------
+    graph
+        An osmnx ``MultiDiGraph`` (``load_graph``), unprojected (lat/lon nodes).
+    mode
+        ``drive``, ``bike`` or ``walk``: which roads, and how fast.
+    source
+        Where the graph came from, for the record (``describe``).
+    """
+
+    unit_s = 1.0
+
+    def __init__(self, graph, mode: str = "drive", source: str | None = None):
+        import osmnx as ox
+
+        if mode not in MODES:
+            raise InputError.single("travel mode", f"must be one of {', '.join(MODES)}")
+        self.mode, self.source = mode, source
+        self.digest = _digest(source) if source else None
+        graph = ox.add_edge_speeds(graph, hwy_speeds=FALLBACK_KMH,
+                                   fallback=FALLBACK_DEFAULT_KMH)
+        graph = ox.add_edge_travel_times(graph)
+        nodes = list(graph.nodes)
+        self.node_ids = np.array(nodes)
+        position = {n: i for i, n in enumerate(nodes)}
+        self.lat = np.array([graph.nodes[n]["y"] for n in nodes], dtype=float)
+        self.lon = np.array([graph.nodes[n]["x"] for n in nodes], dtype=float)
+        self._lat0 = float(self.lat.mean()) if len(nodes) else 0.0
+        self._tree = cKDTree(self._flat(self.lat, self.lon))
+        rows, cols, seconds, metres = [], [], [], []
+        for u, v, data in graph.edges(data=True):
+            if _highway(data.get("highway")) in NOT_FOR[mode]:
+                continue
+            length = float(data.get("length", 0.0))
+            pairs = [(u, v)]
+            if mode == "walk" and data.get("oneway"):
+                pairs.append((v, u))  # one-way streets are two-way on foot
+            for a, b in pairs:
+                rows.append(position[a])
+                cols.append(position[b])
+                seconds.append(max(length / (_kmh(data, mode) / 3.6), 1e-3))
+                metres.append(max(length, 1e-3))
+        n = len(nodes)
+        # Parallel edges: the fastest / the shortest (csr sums duplicates, so reduce first).
+        self.seconds = _min_csr(rows, cols, seconds, n)
+        self.metres = _min_csr(rows, cols, metres, n)
+
+    def _flat(self, lat, lon) -> np.ndarray:
+        return np.column_stack([np.asarray(lon) * 111_320 * math.cos(math.radians(self._lat0)),
+                                np.asarray(lat) * 110_574])
+
+    def snap(self, points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Nearest node of each (lat, lon) point and the straight distance to it, metres."""
+        points = np.asarray(points, dtype=float).reshape(-1, 2)
+        distance, index = self._tree.query(self._flat(points[:, 0], points[:, 1]))
+        return index, distance
+
+    def node_matrices(self, sources: np.ndarray, targets: np.ndarray):
+        """Seconds and metres from each source node to each target node (``inf``: no path)."""
+        seconds = np.empty((len(sources), len(targets)))
+        metres = np.empty((len(sources), len(targets)))
+        unique, back = np.unique(sources, return_inverse=True)
+        for start in range(0, len(unique), CHUNK):
+            chunk = unique[start:start + CHUNK]
+            rows = np.flatnonzero((back >= start) & (back < start + len(chunk)))
+            time_rows = dijkstra(self.seconds, directed=True, indices=chunk)
+            seconds[rows] = time_rows[back[rows] - start][:, targets]
+            length_rows = dijkstra(self.metres, directed=True, indices=chunk)
+            metres[rows] = length_rows[back[rows] - start][:, targets]
+        return seconds, metres
+
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float):
+        """``(seconds, metres)`` between every pair of locations, as ``int64``.
+
+        Pairs with no path get a time longer than any day (the solver can never use
+        them); :meth:`cut_off` tells which accounts have none to or from the agents,
+        and those never reach the solver. ``speed_kmh`` is not used: the roads set
+        the pace.
+        """
+        nodes, leg = self.snap(points)
+        seconds, metres = self.node_matrices(nodes, nodes)
+        walk = leg / (WALK_KMH / 3.6)
+        seconds = seconds + walk[:, None] + walk[None, :]
+        metres = metres + leg[:, None] + leg[None, :]
+        np.fill_diagonal(seconds, 0)
+        np.fill_diagonal(metres, 0)
+        never = 30 * 86_400
+        seconds = np.where(np.isfinite(seconds), seconds, never)
+        metres = np.where(np.isfinite(metres), metres, 10**9)
+        return np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64)
+
+    def cut_off(self, accounts: Sequence[tuple[str, float, float]],
+                agents: Sequence[tuple[tuple[float, float], tuple[float, float]]]) -> dict:
+        """Accounts no agent can reach and come back from: ``account_id -> why``.
+
+        ``accounts`` are ``(id, lat, lon)``; ``agents`` are ``(start, end)`` places.
+        """
+        if not accounts or not agents:
+            return {}
+        places = np.array([(lat, lon) for _, lat, lon in accounts], dtype=float)
+        spots, _ = self.snap(places)
+        starts, _ = self.snap(np.array([s for s, _ in agents], dtype=float))
+        ends, _ = self.snap(np.array([e for _, e in agents], dtype=float))
+        out_, _ = self.node_matrices(starts, spots)       # agent start -> account
+        back, _ = self.node_matrices(spots, ends)         # account -> agent end
+        able = np.isfinite(out_).T & np.isfinite(back)    # (account, agent)
+        cut = {}
+        for k, (account_id, _, _) in enumerate(accounts):
+            if able[k].any():
+                continue
+            reach = np.isfinite(out_[:, k]).any()
+            cut[account_id] = ("no road from any working agent's start reaches it"
+                               if not reach else "no road leads back from it to any working "
+                               "agent's end place") + f" on the {self.mode} network " \
+                                                      "(a disconnected part of the map)"
+        return cut
+
+    def describe(self) -> dict:
+        """What ``plan.json`` records so that ``validate`` can use the same model."""
+        return {"model": "road", "graph": self.source, "mode": self.mode,
+                "sha256": self.digest}
+
+
+def _min_csr(rows, cols, values, n: int) -> csr_matrix:
+    if not rows:
+        return csr_matrix((n, n))
+    order = np.lexsort((np.asarray(values), np.asarray(cols), np.asarray(rows)))
+    r, c, v = (np.asarray(a)[order] for a in (rows, cols, values))
+    first = np.ones(len(r), dtype=bool)
+    first[1:] = (r[1:] != r[:-1]) | (c[1:] != c[:-1])
+    return csr_matrix((v[first], (r[first], c[first])), shape=(n, n))
+
+
+def _digest(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def road_network(path: str | Path, mode: str = "drive") -> RoadNetwork:
+    """Load a network file and build its travel model."""
+    return RoadNetwork(load_graph(path), mode, source=str(path))
+
+
+OSMNX_NETWORK = {"drive": "drive", "bike": "bike", "walk": "walk"}
+
+
+def fetch_graph(place: str, mode: str, out: str | Path) -> Path:
+    """Download ``place``'s network with osmnx and save it as GraphML (needs the internet)."""
+    import osmnx as ox
+
+    if mode not in MODES:
+        raise InputError.single("--mode", f"must be one of {', '.join(MODES)}")
+    try:
+        graph = ox.graph_from_place(place, network_type=OSMNX_NETWORK[mode])
+    except Exception as exc:  # no network, unknown place, a server that refused
+        raise InputError.single(place, f"cannot download its road network "
+                                f"({type(exc).__name__}); this needs the internet and a "
+                                "place OpenStreetMap's geocoder knows") from None
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    ox.save_graphml(graph, out)
+    return out
