@@ -1,4 +1,6 @@
 import numpy as np
+
+import visitplan as vp
 import pytest
 from geopy.distance import great_circle
 from hypothesis import given, settings, strategies as st
@@ -48,3 +50,65 @@ def test_matrix_rejects_bad_shapes():
         Matrix([[0, 1]], index={})
     with pytest.raises(ValueError):
         Matrix([[0, -1], [1, 0]], index={})
+
+
+# -- the user's own pairs (OSRM, Valhalla, a maps API) ------------------------------------
+
+def _pairs_day(tmp_path, drop=None, fmt="csv"):
+    import itertools
+
+    import pandas as pd
+
+    places = ["A1", "A2", "A3", "G1"]  # G1: the agent's bare id stands for its start and end
+    rows = [{"from_id": a, "to_id": b, "seconds": 600 + 60 * (i % 3), "metres": 4000}
+            for i, (a, b) in enumerate(itertools.permutations(places, 2))
+            if (a, b) != drop]
+    (tmp_path / "a.csv").write_text("account_id,lat,lon\nA1,31.2,121.4\nA2,31.3,121.5\n"
+                                    "A3,31.1,121.3\n")
+    (tmp_path / "g.csv").write_text("agent_id,start_lat,start_lon\nG1,31.2,121.4\n")
+    frame = pd.DataFrame(rows)
+    target = tmp_path / f"pairs.{fmt}"
+    frame.to_parquet(target) if fmt == "parquet" else frame.to_csv(target, index=False)
+    return target
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_a_plan_on_the_users_pairs_validates(tmp_path, fmt):
+    import json
+
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    pairs = _pairs_day(tmp_path, fmt=fmt)
+    out = tmp_path / "plan"
+    run = CliRunner().invoke(app, ["plan", str(tmp_path / "a.csv"), str(tmp_path / "g.csv"),
+                                   "--date", "2026-12-01", "--out", str(out), "--matrix",
+                                   str(pairs), "--time-limit", "1", "--quiet"])
+    assert run.exit_code == 0, run.output
+    summary = json.loads((out / "summary.json").read_text())
+    assert summary["travel_model"]["model"] == "pairs" and summary["accounts"]["planned"] == 3
+    assert summary["travel"]["km"] == 16.0  # four legs of the given 4,000 m
+    check = CliRunner().invoke(app, ["validate", str(tmp_path / "a.csv"),
+                                     str(tmp_path / "g.csv"), str(out)])
+    assert check.exit_code == 0, check.output
+
+
+def test_a_missing_pair_is_a_clear_error(tmp_path):
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    pairs = _pairs_day(tmp_path, drop=("A2", "A3"))
+    run = CliRunner().invoke(app, ["plan", str(tmp_path / "a.csv"), str(tmp_path / "g.csv"),
+                                   "--date", "2026-12-01", "--out", str(tmp_path / "p"),
+                                   "--matrix", str(pairs), "--time-limit", "1"])
+    assert run.exit_code == 2 and "'A2' -> 'A3'" in run.output and "Traceback" not in run.output
+
+
+def test_bad_numbers_in_pairs_name_row_and_column(tmp_path):
+    from visitplan.travel import Pairs
+
+    (tmp_path / "p.csv").write_text("from_id,to_id,seconds,metres\nA,B,60,100\nB,A,-5,100\n")
+    with pytest.raises(vp.InputError, match="row 2.*column 'seconds'"):
+        Pairs.from_file(tmp_path / "p.csv")

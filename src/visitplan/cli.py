@@ -67,6 +67,9 @@ TravelOpt = Annotated[Optional[str], typer.Option(
     "--travel", help="'straight' (default) or 'road' (a road network, with --graph).")]
 GraphOpt = Annotated[Optional[Path], typer.Option(
     "--graph", help="Road network for --travel road: .graphml, .osm or .osm.bz2.")]
+MatrixOpt = Annotated[Optional[Path], typer.Option(
+    "--matrix", help="Your own travel times: a CSV/Parquet of pairs from_id,to_id,seconds,"
+                     "metres (--travel pairs).")]
 SkipOpt = Annotated[bool, typer.Option("--skip-bad-rows", help="Report unusable account rows "
                                        "as unassigned (BAD_DATA/BAD_COORDINATES) instead of "
                                        "stopping.")]
@@ -154,7 +157,8 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          cluster: Annotated[str, typer.Option(
              "--cluster", help="With --by: 'local' (a Dask LocalCluster here) or a scheduler "
                                "address such as tcp://scheduler:8786.")] = "local",
-         travel: TravelOpt = None, graph: GraphOpt = None) -> None:
+         travel: TravelOpt = None, graph: GraphOpt = None,
+         matrix: MatrixOpt = None) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
@@ -163,7 +167,7 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                             priority_column=priority_column, skip_bad_rows=skip_bad_rows,
                             progress=not quiet, time_limit=time_limit, seed=seed,
                             solution_limit=solution_limit, workers=workers, by=by,
-                            cluster=cluster, travel=travel, graph=graph)
+                            cluster=cluster, travel=travel, graph=graph, matrix=matrix)
     except InputError as error:
         _fail_input(error)
     _finish(result, quiet)
@@ -176,14 +180,15 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                  date: DateOpt = None, policy: PolicyOpt = None,
                  quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False,
                  history: HistoryOpt = None, travel: TravelOpt = None,
-                 graph: GraphOpt = None) -> None:
+                 graph: GraphOpt = None, matrix: MatrixOpt = None) -> None:
     """Check a written plan against its inputs without trusting the solver (with the
     travel model the plan was made with, unless --travel says otherwise)."""
     try:
         store = open_history(history) if history else None
         date = date or _plan_date(plan_dir)
         rules = as_policy(policy)
-        model = travel_model(rules, travel, graph) if travel else _plan_travel(plan_dir, rules)
+        model = (travel_model(rules, travel, graph, matrix) if travel or matrix
+                 else _plan_travel(plan_dir, rules))
         problem = enrich(read_csv(accounts, agents, policy=rules, date=date, travel=model,
                                   skip_bad_rows=skip_bad_rows), store)
     except InputError as error:
@@ -207,13 +212,18 @@ def _plan_travel(plan_dir: Path, rules):
         record = record.get("travel_model") or {}
     except (OSError, ValueError):
         return None
-    if record.get("model") != "road":
+    if record.get("model") == "road":
+        from .roads import road_network
+        model, source = road_network(record["graph"], record.get("mode", "drive")), \
+            record["graph"]
+    elif record.get("model") == "pairs":
+        from .travel import Pairs
+        model, source = Pairs.from_file(record["file"]), record["file"]
+    else:
         return None
-    from .roads import road_network
-    model = road_network(record["graph"], record.get("mode", "drive"))
     if record.get("sha256") and model.digest != record["sha256"]:
-        raise InputError.single(record["graph"], "the road network file changed since the "
-                                "plan was made; give --travel and --graph to check against it")
+        raise InputError.single(source, "the travel file changed since the plan was made; "
+                                "give --travel (and --graph or --matrix) to check against it")
     return model
 
 

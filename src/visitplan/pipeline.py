@@ -41,16 +41,27 @@ def open_history(target: str | Path | HistoryStore, create: bool = False) -> His
     return HistoryStore(target, create=create)
 
 
-def travel_model(policy, travel=None, graph: str | Path | None = None):
+def travel_model(policy, travel=None, graph: str | Path | None = None,
+                 matrix: str | Path | None = None):
     """The travel model of a run: ``travel`` if it is one; a road network when
     ``travel == "road"`` (or the policy's ``[travel] model = "road"``), from ``graph``
-    or the policy's; ``None`` (straight lines) otherwise."""
+    or the policy's; the user's pairs when ``"pairs"`` (``matrix``, or the policy's);
+    ``None`` (straight lines) otherwise."""
     if travel is not None and not isinstance(travel, str):
         return travel
     settings = policy.travel
-    if (travel or settings.model) != "road":
-        if travel not in (None, "straight"):
-            raise InputError.single("--travel", f"must be 'straight' or 'road', not '{travel}'")
+    kind = travel or ("pairs" if matrix else settings.model)
+    if kind == "pairs":
+        from .travel import Pairs
+        source = matrix or settings.matrix
+        if not source:
+            raise InputError.single("--matrix", "pairs travel needs a file of pairs "
+                                    "(--matrix, or [travel] matrix in policy.toml)")
+        return Pairs.from_file(source)
+    if kind != "road":
+        if kind != "straight":
+            raise InputError.single("--travel", "must be 'straight', 'road' or 'pairs', "
+                                    f"not '{travel}'")
         return None
     graph = graph or settings.graph
     if not graph:
@@ -137,6 +148,7 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
                policy=None, date=None, history: str | Path | HistoryStore | None = None,
                scorer: Scorer | None = None, priority_column: str | None = None,
                skip_bad_rows: bool = False, travel=None, graph: str | Path | None = None,
+               matrix: str | Path | None = None,
                params: SearchParams | None = None, progress: bool = False,
                **search) -> DayResult:
     """Read, enrich and plan a day from ``accounts.csv`` and ``agents.csv``:
@@ -147,7 +159,7 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
         check_target(out)
     policy = as_policy(policy)
     problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
-                       travel=travel_model(policy, travel, graph),
+                       travel=travel_model(policy, travel, graph, matrix),
                        priority_column=priority_column)
     problem = enrich(problem, store, scorer)
     return plan_day(problem, out, history=store, params=params, progress=progress, **search)

@@ -87,14 +87,17 @@ class TravelSettings(_Section):
 
     speed_kmh: float = Field(25.0, gt=0, le=200)
     detour_factor: float = Field(1.3, ge=1.0, le=5.0)
-    model: Literal["straight", "road"] = "straight"
+    model: Literal["straight", "road", "pairs"] = "straight"
     graph: str | None = None   # relative to the policy file
     mode: Literal["drive", "bike", "walk"] = "drive"
+    matrix: str | None = None  # model = "pairs": a CSV/Parquet of pairs, relative to the file
 
     @model_validator(mode="after")
     def _graph_given(self) -> "TravelSettings":
         if self.model == "road" and not self.graph:
             raise ValueError("model = \"road\" needs graph = \"<network file>\"")
+        if self.model == "pairs" and not self.matrix:
+            raise ValueError("model = \"pairs\" needs matrix = \"<pairs file>\"")
         return self
 
 
@@ -264,9 +267,10 @@ def load_policy(path: str | Path | None) -> Policy:
         raise InputError.single(str(path), "file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise InputError.single(str(path), f"not valid TOML: {exc}") from None
-    graph = (data.get("travel") or {}).get("graph")
-    if isinstance(graph, str) and not Path(graph).is_absolute():
-        data["travel"]["graph"] = str(path.parent / graph)  # relative to the policy file
+    for key in ("graph", "matrix"):
+        given = (data.get("travel") or {}).get(key)
+        if isinstance(given, str) and not Path(given).is_absolute():
+            data["travel"][key] = str(path.parent / given)  # relative to the policy file
     name = data.pop("policy", None)
     if name is not None:
         if name not in PRESETS:

@@ -15,7 +15,9 @@ Location keys are the ``account_id`` of accounts and ``start:<agent_id>``
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Protocol
 
 import numpy as np
@@ -106,3 +108,109 @@ class Matrix:
 
 def default_model(policy) -> StraightLine:
     return StraightLine(policy.travel.detour_factor)
+
+
+PAIR_COLUMNS = ("from_id", "to_id", "seconds", "metres")
+
+
+class Pairs:
+    """Times and distances the user supplies as pairs, from a routing engine (OSRM,
+    Valhalla) or a commercial maps API: a CSV or Parquet file with the columns
+    ``from_id, to_id, seconds, metres``.
+
+    Ids are account ids and, for the agents' places, ``start:<agent_id>`` and
+    ``end:<agent_id>``; an agent's end falls back to its start, and its start to the
+    bare ``<agent_id>``. A pair the plan needs and the file lacks is an
+    :class:`~visitplan.errors.InputError` naming it, never a guess.
+    """
+
+    unit_s = 1.0
+
+    def __init__(self, table, source: str = "pairs"):
+        import pandas as pd
+
+        from .errors import InputError, InputIssue
+
+        self.source = source
+        table = table.rename(columns=lambda c: str(c).strip().lower())
+        missing = [c for c in PAIR_COLUMNS if c not in table.columns]
+        if missing:
+            raise InputError([InputIssue(source, "required column is missing", column=c)
+                              for c in missing])
+        issues = []
+        for column in ("seconds", "metres"):
+            values = pd.to_numeric(table[column], errors="coerce")
+            bad = ~(values.notna() & (values >= 0) & (values < 10**9))
+            issues += [InputIssue(source, "must be a number of at least 0", int(row) + 1,
+                                  column) for row in np.flatnonzero(bad.to_numpy())[:20]]
+            table[column] = values
+        if issues:
+            raise InputError(issues)
+        ids = pd.Index(pd.unique(pd.concat([table["from_id"], table["to_id"]]).astype(str)))
+        self.position = {k: i for i, k in enumerate(ids)}
+        size = len(ids)
+        self.seconds = np.full((size, size), np.nan)
+        self.metres = np.full((size, size), np.nan)
+        rows = ids.get_indexer(table["from_id"].astype(str))
+        cols = ids.get_indexer(table["to_id"].astype(str))
+        self.seconds[rows, cols] = table["seconds"].to_numpy(dtype=float)
+        self.metres[rows, cols] = table["metres"].to_numpy(dtype=float)
+        np.fill_diagonal(self.seconds, 0)
+        np.fill_diagonal(self.metres, 0)
+
+    @classmethod
+    def from_file(cls, path) -> "Pairs":
+        """Read a ``.csv`` or ``.parquet`` file of pairs."""
+        import pandas as pd
+
+        from .errors import InputError
+
+        path = Path(path)
+        if not path.is_file():
+            raise InputError.single(str(path), "travel pairs file not found")
+        try:
+            table = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
+                     else pd.read_csv(path, dtype={"from_id": str, "to_id": str}))
+        except Exception as exc:
+            raise InputError.single(str(path), f"cannot be read as a table of pairs "
+                                    f"({type(exc).__name__})") from None
+        pairs = cls(table, str(path))
+        pairs.digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        return pairs
+
+    def _row(self, key: str) -> int | None:
+        for candidate in _fallbacks(key):
+            if candidate in self.position:
+                return self.position[candidate]
+        return None
+
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float) -> Matrices:
+        from .errors import InputError, InputIssue
+
+        rows = [self._row(k) for k in keys]
+        unknown = [k for k, r in zip(keys, rows) if r is None]
+        if unknown:
+            raise InputError([InputIssue(self.source, f"has no pair for '{k}'")
+                              for k in unknown[:10]])
+        index = np.array(rows, dtype=np.int64)
+        seconds = self.seconds[np.ix_(index, index)]
+        gaps = np.argwhere(np.isnan(seconds))
+        if len(gaps):
+            shown = [f"'{keys[a]}' -> '{keys[b]}'" for a, b in gaps[:10]]
+            raise InputError.single(self.source, f"lacks {len(gaps)} pair(s) the plan needs: "
+                                    + ", ".join(shown))
+        metres = self.metres[np.ix_(index, index)]
+        metres = np.where(np.isnan(metres), 0, metres)
+        return np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64)
+
+    def describe(self) -> dict:
+        return {"model": "pairs", "file": self.source, "sha256": getattr(self, "digest", None)}
+
+
+def _fallbacks(key: str) -> list[str]:
+    if key.startswith("end:"):
+        agent = key[4:]
+        return [key, f"start:{agent}", agent]
+    if key.startswith("start:"):
+        return [key, key[6:]]
+    return [key]
