@@ -321,6 +321,46 @@ def outcomes_import(results: Annotated[Path, typer.Argument(help="outcomes CSV")
         raise typer.Exit(1)
 
 
+@app.command()
+def geocode(accounts: Annotated[Path, typer.Argument(help="accounts.csv with an address column")],
+            out_file: Annotated[Path, typer.Option("--out", help="geocoded.csv")],
+            provider: Annotated[str, typer.Option(
+                "--provider", help="nominatim, arcgis or google (key from "
+                                   "GOOGLE_MAPS_API_KEY)")] = "nominatim",
+            cache: Annotated[Optional[Path], typer.Option(
+                "--cache", help="Cache file (default: geocode-cache.sqlite beside --out)")]
+            = None,
+            failed: Annotated[Optional[Path], typer.Option(
+                "--failed", help="Rows that failed (default: <out>.failed.csv)")] = None,
+            domain: Annotated[Optional[str], typer.Option(
+                "--domain", help="A self-hosted Nominatim, e.g. nominatim.example.org")] = None,
+            scheme: Annotated[str, typer.Option("--scheme", help="https or http")] = "https",
+            min_delay: Annotated[Optional[float], typer.Option(
+                "--min-delay", min=0, help="Seconds between requests (default: the "
+                                           "provider's terms; 1 s for Nominatim)")] = None,
+            force: Annotated[bool, typer.Option(
+                "--force", help="Geocode rows that already have coordinates too.")] = False,
+            quiet: QuietOpt = False) -> None:
+    """Fill lat/lon from addresses (rate-limited, cached); failed rows go to their own file
+    with the reason, and the exit code is then 1."""
+    from .io.geocode import geocode_file
+    try:
+        report = geocode_file(accounts, out_file, provider, cache, failed, domain, scheme,
+                              min_delay=min_delay, force=force)
+    except InputError as error:
+        _fail_input(error)
+    if not quiet:
+        out.print(f"{report.looked_up} looked up, {report.from_cache} from the cache, "
+                  f"{report.kept} already placed, {len(report.failed)} failed; "
+                  f"written to {out_file}", highlight=False)
+    if report.failed:
+        for item in report.failed[:50]:
+            err.print(f"  row {item['row']} (account {item['account_id']}): {item['reason']}",
+                      markup=False, highlight=False)
+        err.print(f"failed rows written to {report.failed_file}", highlight=False)
+        raise typer.Exit(1)
+
+
 graph_app = typer.Typer(help="Road networks for --travel road.")
 app.add_typer(graph_app, name="graph")
 
