@@ -68,6 +68,13 @@ def solve_checked(prob, time_limit=1.0, seed=0, **kw):
     return plan
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _matrix_cache(tmp_path_factory):
+    """Road matrices cached in a folder of the test run, never in ~/.cache."""
+    import os
+    os.environ["VISITPLAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("matrix-cache"))
+
+
 @pytest.fixture
 def examples(tmp_path):
     from visitplan.demo import write_example

@@ -160,3 +160,85 @@ def test_a_saved_graphml_loads_and_gives_the_same_times(tmp_path, net):
     pts = points(20, 9)
     keys = [str(i) for i in range(20)]
     assert (again.matrices(keys, pts, 25)[0] == net.matrices(keys, pts, 25)[0]).all()
+
+
+# -- the matrix cache -------------------------------------------------------------------
+
+def _counting(monkeypatch):
+    import visitplan.roads as roads
+
+    sources = []
+    real = roads.dijkstra
+
+    def counted(graph, directed, indices):
+        sources.extend(np.atleast_1d(indices).tolist())
+        return real(graph, directed=directed, indices=indices)
+    monkeypatch.setattr(roads, "dijkstra", counted)
+    return sources
+
+
+def test_the_cache_computes_only_new_pairs_and_gives_the_same_answers(tmp_path, monkeypatch):
+    sources = _counting(monkeypatch)
+    cached = road_network(OSM, "drive", cache=tmp_path)
+    plain = road_network(OSM, "drive", cache=None)
+    pts = points(30, 4)
+    keys = [str(i) for i in range(30)]
+    first = cached.matrices(keys, pts, 25)
+    nodes = len(np.unique(cached.snap(pts)[0]))
+    assert len(sources) == 2 * nodes  # time and length, from every node once
+    sources.clear()
+    again = cached.matrices(keys, pts, 25)
+    assert sources == []  # all from the file
+    more = np.vstack([pts, [[60.1700, 24.9410], [60.1750, 24.9480]]])
+    sources.clear()
+    grown = cached.matrices(keys + ["n1", "n2"], more, 25)
+    new = len(np.setdiff1d(cached.snap(more)[0], cached.snap(pts)[0]))
+    assert 0 < len(sources) <= 4 * new  # forward and reversed, time and length, new nodes only
+    sources.clear()
+    reference = plain.matrices(keys + ["n1", "n2"], more, 25)
+    for ours, theirs in zip(grown, reference):
+        assert (ours == theirs).all()
+    assert (first[0] == again[0]).all() and (grown[0][:30, :30] == first[0]).all()
+
+
+def test_a_damaged_or_deleted_cache_is_only_recomputed(tmp_path):
+    cached = road_network(OSM, "drive", cache=tmp_path)
+    pts = points(10, 6)
+    keys = [str(i) for i in range(10)]
+    good = cached.matrices(keys, pts, 25)[0]
+    (file,) = tmp_path.glob("roads-*.npz")
+    file.write_bytes(b"half a file")
+    assert (cached.matrices(keys, pts, 25)[0] == good).all()
+    file.unlink()
+    assert (cached.matrices(keys, pts, 25)[0] == good).all()
+
+
+def test_the_cache_key_follows_the_network_and_the_mode(tmp_path):
+    drive = road_network(OSM, "drive", cache=tmp_path)
+    walk = road_network(OSM, "walk", cache=tmp_path)
+    drive.matrices(["a", "b"], points(2), 25)
+    walk.matrices(["a", "b"], points(2), 25)
+    assert len(list(tmp_path.glob("roads-*.npz"))) == 2
+
+
+def _cached_run(args):
+    folder, seed = args
+    net = road_network(OSM, "drive", cache=folder)
+    pts = points(25, seed)
+    return net.matrices([str(i) for i in range(25)], pts, 25)[0]
+
+
+def test_two_runs_at_once_share_the_cache_safely(tmp_path):
+    import multiprocessing
+
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        results = pool.map(_cached_run, [(tmp_path, 11), (tmp_path, 12)] * 2)
+    plain = road_network(OSM, "drive", cache=None)
+    for seed, result in zip([11, 12] * 2, results):
+        pts = points(25, seed)
+        assert (result == plain.matrices([str(i) for i in range(25)], pts, 25)[0]).all()
+    from visitplan.roads import MatrixCache
+    (file,) = tmp_path.glob("roads-*.npz")
+    nodes, seconds, _ = MatrixCache(tmp_path, file.stem[6:]).load()
+    assert len(nodes) and seconds.shape == (len(nodes), len(nodes))
+    assert not list(tmp_path.glob("*.tmp"))

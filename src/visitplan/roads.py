@@ -108,7 +108,8 @@ class RoadNetwork:
 
     unit_s = 1.0
 
-    def __init__(self, graph, mode: str = "drive", source: str | None = None):
+    def __init__(self, graph, mode: str = "drive", source: str | None = None,
+                 cache: str | Path | None = None):
         import osmnx as ox
 
         if mode not in MODES:
@@ -142,6 +143,7 @@ class RoadNetwork:
         # Parallel edges: the fastest / the shortest (csr sums duplicates, so reduce first).
         self.seconds = _min_csr(rows, cols, seconds, n)
         self.metres = _min_csr(rows, cols, metres, n)
+        self.cache = MatrixCache(cache, self._cache_key()) if cache and self.digest else None
 
     def _flat(self, lat, lon) -> np.ndarray:
         return np.column_stack([np.asarray(lon) * 111_320 * math.cos(math.radians(self._lat0)),
@@ -167,6 +169,18 @@ class RoadNetwork:
             metres[rows] = length_rows[back[rows] - start][:, targets]
         return seconds, metres
 
+    def _cache_key(self) -> str:
+        """The network file's content, the mode and every speed setting."""
+        settings = repr((self.digest, self.mode, sorted(FALLBACK_KMH.items()),
+                         FALLBACK_DEFAULT_KMH, WALK_KMH, BIKE_KMH, sorted(NOT_FOR[self.mode])))
+        return hashlib.sha256(settings.encode()).hexdigest()[:24]
+
+    def node_pairs(self, nodes: np.ndarray):
+        """Seconds and metres between these nodes (all pairs), through the cache if any."""
+        if self.cache is None:
+            return self.node_matrices(nodes, nodes)
+        return self.cache.pairs(self, nodes)
+
     def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float):
         """``(seconds, metres)`` between every pair of locations, as ``int64``.
 
@@ -176,7 +190,7 @@ class RoadNetwork:
         the pace.
         """
         nodes, leg = self.snap(points)
-        seconds, metres = self.node_matrices(nodes, nodes)
+        seconds, metres = self.node_pairs(nodes)
         walk = leg / (WALK_KMH / 3.6)
         seconds = seconds + walk[:, None] + walk[None, :]
         metres = metres + leg[:, None] + leg[None, :]
@@ -236,9 +250,12 @@ def _digest(path: str) -> str | None:
         return None
 
 
-def road_network(path: str | Path, mode: str = "drive") -> RoadNetwork:
-    """Load a network file and build its travel model."""
-    return RoadNetwork(load_graph(path), mode, source=str(path))
+def road_network(path: str | Path, mode: str = "drive",
+                 cache: str | Path | None = "default") -> RoadNetwork:
+    """Load a network file and build its travel model; matrices are cached in
+    ``cache`` (``"default"``: :func:`default_cache_dir`; ``None``: no cache)."""
+    folder = default_cache_dir() if cache == "default" else cache
+    return RoadNetwork(load_graph(path), mode, source=str(path), cache=folder)
 
 
 OSMNX_NETWORK = {"drive": "drive", "bike": "bike", "walk": "walk"}
@@ -260,3 +277,92 @@ def fetch_graph(place: str, mode: str, out: str | Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     ox.save_graphml(graph, out)
     return out
+
+
+# Nodes a cache file keeps at most: two float32 matrices of this side (128 MB at 4,000).
+CACHE_MAX_NODES = 4000
+
+
+def default_cache_dir() -> Path:
+    """``$VISITPLAN_CACHE_DIR``, else ``$XDG_CACHE_HOME/visitplan``, else ``~/.cache/visitplan``."""
+    import os
+    if os.environ.get("VISITPLAN_CACHE_DIR"):
+        return Path(os.environ["VISITPLAN_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "visitplan"
+
+
+class MatrixCache:
+    """Road times and distances between network nodes already computed, on disk.
+
+    One file per network content, mode and speed settings. A run needs the pairs
+    between its locations' nodes: those between known nodes come from the file;
+    for new nodes, one Dijkstra from each (their rows) and one on the reversed
+    network (their columns): only new pairs are computed. The file is replaced
+    whole (written aside, then ``os.replace``), so two runs at once each leave a
+    valid file, and deleting it only costs time.
+    """
+
+    def __init__(self, folder: str | Path, key: str):
+        self.path = Path(folder) / f"roads-{key}.npz"
+
+    def load(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        try:
+            with np.load(self.path) as data:
+                return data["nodes"], data["seconds"], data["metres"]
+        except Exception:  # missing, half-copied or from another version: start again
+            empty = np.zeros((0, 0), dtype=np.float32)
+            return np.zeros(0, dtype=np.int64), empty, empty
+
+    def pairs(self, net: "RoadNetwork", nodes: np.ndarray):
+        known, seconds, metres = self.load()
+        wanted = np.unique(nodes)
+        new = np.setdiff1d(wanted, known)
+        if len(new):
+            known, seconds, metres = self._extend(net, known, seconds, metres, new)
+            if len(known) > CACHE_MAX_NODES:  # keep what this run needs
+                keep = np.searchsorted(known, wanted)
+                known, seconds, metres = (known[keep], seconds[np.ix_(keep, keep)],
+                                          metres[np.ix_(keep, keep)])
+            self._save(known, seconds, metres)
+        at = np.searchsorted(known, nodes)
+        grid = np.ix_(at, at)
+        return seconds[grid].astype(float), metres[grid].astype(float)
+
+    @staticmethod
+    def _extend(net, known, seconds, metres, new):
+        everyone = np.concatenate([known, new])
+        order = np.argsort(everyone)
+        size, k = len(everyone), len(known)
+        out_s = np.full((size, size), np.inf, dtype=np.float32)
+        out_m = np.full((size, size), np.inf, dtype=np.float32)
+        out_s[:k, :k], out_m[:k, :k] = seconds, metres
+        rows_s, rows_m = net.node_matrices(new, everyone)            # new -> everyone
+        out_s[k:, :], out_m[k:, :] = rows_s, rows_m
+        if k:
+            back_s, back_m = _reverse(net).node_matrices(new, known)  # known -> new
+            out_s[:k, k:], out_m[:k, k:] = back_s.T, back_m.T
+        return everyone[order], out_s[np.ix_(order, order)], out_m[np.ix_(order, order)]
+
+    def _save(self, nodes, seconds, metres) -> None:
+        import os
+        import tempfile
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle, aside = tempfile.mkstemp(prefix=self.path.name, suffix=".tmp",
+                                         dir=self.path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                np.savez(out, nodes=nodes, seconds=seconds, metres=metres)
+            os.replace(aside, self.path)
+        except BaseException:
+            Path(aside).unlink(missing_ok=True)
+            raise
+
+
+def _reverse(net: "RoadNetwork"):
+    """The network with every edge turned round (for paths *to* a node)."""
+    class Reversed:
+        seconds = net.seconds.T.tocsr()
+        metres = net.metres.T.tocsr()
+        node_matrices = RoadNetwork.node_matrices
+    return Reversed()
