@@ -242,3 +242,25 @@ def test_two_runs_at_once_share_the_cache_safely(tmp_path):
     nodes, seconds, _ = MatrixCache(tmp_path, file.stem[6:]).load()
     assert len(nodes) and seconds.shape == (len(nodes), len(nodes))
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_walkers_and_drivers_get_their_own_road_matrices(tmp_path):
+    from visitplan.roads import road_travel
+
+    travel = road_travel(OSM, "drive", cache=tmp_path)
+    pts = points(25, 8)
+    keys = [str(i) for i in range(25)]
+    walk, _ = travel.matrices(keys, pts, 5, mode="walk")
+    drive, _ = travel.matrices(keys, pts, 25, mode="drive")
+    assert (walk == walk.T).all()  # one-way streets are two-way on foot
+    reachable = drive < 30 * 86_400
+    assert (walk[reachable] >= drive[reachable]).mean() > 0.95
+    accounts = pd.DataFrame({"account_id": keys, "lat": pts[:, 0], "lon": pts[:, 1],
+                             "windows": "09:00-17:00"})
+    agents = pd.DataFrame([{"agent_id": "W", "start_lat": 60.171, "start_lon": 24.944,
+                            "mode": "walk"},
+                           {"agent_id": "D", "start_lat": 60.171, "start_lon": 24.944}])
+    problem = vp.read_frames(accounts, agents, date=DATE, travel=travel)
+    plan = vp.solve(problem, time_limit=3)
+    assert vp.validate(problem, plan) == [] and len(plan.visits) > 5
+    assert set(plan.routes["agent_id"]) == {"W", "D"}

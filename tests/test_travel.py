@@ -112,3 +112,35 @@ def test_bad_numbers_in_pairs_name_row_and_column(tmp_path):
     (tmp_path / "p.csv").write_text("from_id,to_id,seconds,metres\nA,B,60,100\nB,A,-5,100\n")
     with pytest.raises(vp.InputError, match="row 2.*column 'seconds'"):
         Pairs.from_file(tmp_path / "p.csv")
+
+
+# -- agents' travel modes ----------------------------------------------------------------
+
+def test_each_mode_gets_its_own_matrix_and_the_same_rules():
+    from visitplan.compliance import prepare, screen
+    from visitplan.solver.data import build_data
+
+    from .conftest import account, agent, problem
+
+    # A1 is about 2.4 km out (with the detour): 7 minutes by car at 25 km/h, 37 on foot.
+    accounts = [account(1, 0.0167, 0, windows="09:00-09:20"), account(2, 0.001, 0)]
+    agents = [agent(1, mode="walk", shift_start="09:00"), agent(2, shift_start="09:00")]
+    prob = problem(accounts, agents)
+    prepared = prepare(prob)
+    eligible, _, _ = screen(prepared)
+    data = build_data(prepared, eligible, prepared.working_agents(), 0)
+    assert data.speeds == [("walk", 5.0), ("drive", 25.0)]
+    walk, drive = data.travel_ticks(("walk", 5.0)), data.travel_ticks(("drive", 25.0))
+    assert (walk >= drive).all() and walk.max() >= 4 * drive.max()
+    plan = vp.solve(prob, time_limit=1, solution_limit=20)
+    assert vp.validate(prob, plan) == []
+    by = plan.routes.set_index("account_id")["agent_id"]
+    assert by["A1"] == "G2"  # only the car makes the early window
+
+
+def test_a_mode_outside_the_list_names_row_and_column(tmp_path):
+    (tmp_path / "a.csv").write_text("account_id,lat,lon\nA1,31.2,121.4\n")
+    (tmp_path / "g.csv").write_text("agent_id,start_lat,start_lon,mode\nG1,31.2,121.4,WALK\n"
+                                    "G2,31.2,121.4,hovercraft\n")
+    with pytest.raises(vp.InputError, match="row 2 \\(line 3\\), column 'mode'"):
+        vp.read_csv(tmp_path / "a.csv", tmp_path / "g.csv", date="2026-12-01")

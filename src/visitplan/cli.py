@@ -213,8 +213,8 @@ def _plan_travel(plan_dir: Path, rules):
     except (OSError, ValueError):
         return None
     if record.get("model") == "road":
-        from .roads import road_network
-        model, source = road_network(record["graph"], record.get("mode", "drive")), \
+        from .roads import road_travel
+        model, source = road_travel(record["graph"], record.get("mode", "drive")), \
             record["graph"]
     elif record.get("model") == "pairs":
         from .travel import Pairs

@@ -253,7 +253,7 @@ def _cut_off(problem: Problem, agents: list[Agent]) -> dict[str, str] | None:
     if not hasattr(model, "cut_off"):
         return None
     return model.cut_off([(a.account_id, a.lat, a.lon) for a in problem.accounts],
-                         [((g.start_lat, g.start_lon), g.end) for g in agents])
+                         [((g.start_lat, g.start_lon), g.end, g.mode) for g in agents])
 
 
 def screen(problem: Problem) -> tuple[list[Account], list[Unassigned], dict[str, tuple[RuleCheck, ...]]]:

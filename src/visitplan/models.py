@@ -122,12 +122,18 @@ class Agent(_Frozen):
     days: frozenset[int] = frozenset(range(5))
     pair_with: str | None = None   # works today as a pair with this agent (one route)
     region: str | None = None      # works only in this region (with `--by region`)
+    mode: Literal["drive", "bike", "walk", "scooter"] | None = None  # None: the policy's
     partner: str | None = None     # set on a merged pair route: the second agent
 
     @field_validator("skills")
     @classmethod
     def _lower_skills(cls, value: frozenset[str]) -> frozenset[str]:
         return frozenset(s.strip().lower() for s in value if s.strip())
+
+    @field_validator("mode", mode="before")
+    @classmethod
+    def _lower_mode(cls, value):
+        return value.strip().lower() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _check(self) -> "Agent":

@@ -67,8 +67,8 @@ def travel_model(policy, travel=None, graph: str | Path | None = None,
     if not graph:
         raise InputError.single("--graph", "road travel needs a network file (--graph, or "
                                 "[travel] graph in policy.toml)")
-    from .roads import road_network
-    return road_network(graph, settings.mode)
+    from .roads import road_travel
+    return road_travel(graph, settings.mode)
 
 
 def enrich(problem: Problem, history: str | Path | HistoryStore | None = None,

@@ -89,7 +89,7 @@ class TravelSettings(_Section):
     detour_factor: float = Field(1.3, ge=1.0, le=5.0)
     model: Literal["straight", "road", "pairs"] = "straight"
     graph: str | None = None   # relative to the policy file
-    mode: Literal["drive", "bike", "walk"] = "drive"
+    mode: Literal["drive", "bike", "walk", "scooter"] = "drive"
     matrix: str | None = None  # model = "pairs": a CSV/Parquet of pairs, relative to the file
 
     @model_validator(mode="after")

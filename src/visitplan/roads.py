@@ -34,9 +34,10 @@ from scipy.spatial import cKDTree
 
 from .errors import InputError
 
-MODES = ("drive", "bike", "walk")
+MODES = ("drive", "bike", "walk", "scooter")
 WALK_KMH = 5.0            # the leg between a location and its node, and walking mode
 BIKE_KMH = 15.0
+SCOOTER_KMH = 25.0          # on the roads cars use, never faster than this
 # Speeds by road class where OpenStreetMap gives no maxspeed (km/h, driving).
 FALLBACK_KMH = {
     "motorway": 90, "motorway_link": 50, "trunk": 70, "trunk_link": 40, "primary": 50,
@@ -53,6 +54,7 @@ NOT_FOR = {
              "elevator", "proposed", "construction", "corridor"},
     "walk": {"motorway", "motorway_link", "trunk", "trunk_link", "proposed", "construction"},
 }
+NOT_FOR["scooter"] = NOT_FOR["drive"]
 # Dijkstra runs from this many sources at a time: rows of (sources x nodes) floats.
 CHUNK = 256
 
@@ -90,6 +92,8 @@ def _kmh(data: dict, mode: str) -> float:
         return WALK_KMH
     if mode == "bike":
         return min(BIKE_KMH, road)
+    if mode == "scooter":
+        return min(SCOOTER_KMH, road)
     return road
 
 
@@ -181,13 +185,15 @@ class RoadNetwork:
             return self.node_matrices(nodes, nodes)
         return self.cache.pairs(self, nodes)
 
-    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float):
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float,
+                 mode: str | None = None):
         """``(seconds, metres)`` between every pair of locations, as ``int64``.
 
         Pairs with no path get a time longer than any day (the solver can never use
         them); :meth:`cut_off` tells which accounts have none to or from the agents,
-        and those never reach the solver. ``speed_kmh`` is not used: the roads set
-        the pace.
+        and those never reach the solver. ``speed_kmh`` is not used: the roads and
+        this network's mode set the pace (:class:`RoadTravel` picks the network of
+        each agent's mode).
         """
         nodes, leg = self.snap(points)
         seconds, metres = self.node_pairs(nodes)
@@ -205,10 +211,11 @@ class RoadNetwork:
                 agents: Sequence[tuple[tuple[float, float], tuple[float, float]]]) -> dict:
         """Accounts no agent can reach and come back from: ``account_id -> why``.
 
-        ``accounts`` are ``(id, lat, lon)``; ``agents`` are ``(start, end)`` places.
+        ``accounts`` are ``(id, lat, lon)``; ``agents`` are ``(start, end, ...)`` places.
         """
         if not accounts or not agents:
             return {}
+        agents = [(a[0], a[1]) for a in agents]
         places = np.array([(lat, lon) for _, lat, lon in accounts], dtype=float)
         spots, _ = self.snap(places)
         starts, _ = self.snap(np.array([s for s, _ in agents], dtype=float))
@@ -248,6 +255,54 @@ def _digest(path: str) -> str | None:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError:
         return None
+
+
+class RoadTravel:
+    """A road network for every mode the agents use: one :class:`RoadNetwork` per mode,
+    built on first use, from one graph. The travel model of ``--travel road``."""
+
+    unit_s = 1.0
+
+    def __init__(self, graph, mode: str = "drive", source: str | None = None,
+                 cache: str | Path | None = None):
+        if mode not in MODES:
+            raise InputError.single("travel mode", f"must be one of {', '.join(MODES)}")
+        self.graph, self.mode, self.source, self.cache = graph, mode, source, cache
+        self.digest = _digest(source) if source else None
+        self._networks: dict[str, RoadNetwork] = {}
+
+    def network(self, mode: str | None = None) -> RoadNetwork:
+        mode = mode or self.mode
+        if mode not in self._networks:
+            self._networks[mode] = RoadNetwork(self.graph, mode, self.source, self.cache)
+        return self._networks[mode]
+
+    def matrices(self, keys, points, speed_kmh: float, mode: str | None = None):
+        return self.network(mode).matrices(keys, points, speed_kmh)
+
+    def cut_off(self, accounts, agents) -> dict:
+        """Accounts that no agent, on the network of the agent's own mode, can reach and
+        come back from (see :meth:`RoadNetwork.cut_off`)."""
+        by_mode: dict[str, list] = {}
+        for agent in agents:
+            by_mode.setdefault(agent[2] if len(agent) > 2 and agent[2] else self.mode,
+                               []).append(agent)
+        cut = None
+        for mode, crew in by_mode.items():
+            here = self.network(mode).cut_off(accounts, crew)
+            cut = here if cut is None else {k: v for k, v in cut.items() if k in here}
+        return cut or {}
+
+    def describe(self) -> dict:
+        return {"model": "road", "graph": self.source, "mode": self.mode,
+                "sha256": self.digest}
+
+
+def road_travel(path: str | Path, mode: str = "drive",
+                cache: str | Path | None = "default") -> RoadTravel:
+    """The road travel model of a network file (every mode on demand)."""
+    folder = default_cache_dir() if cache == "default" else cache
+    return RoadTravel(load_graph(path), mode, source=str(path), cache=folder)
 
 
 def road_network(path: str | Path, mode: str = "drive",

@@ -26,6 +26,20 @@ from geopy.distance import EARTH_RADIUS  # km, the mean radius geopy uses
 Matrices = tuple[np.ndarray, np.ndarray]
 
 
+# Straight-line speed of a travel mode where the agent's row gives none (km/h); driving
+# takes the policy's [travel] speed_kmh.
+MODE_KMH = {"walk": 5.0, "bike": 15.0, "scooter": 20.0}
+
+
+def profile(agent, policy) -> tuple[str, float]:
+    """How an agent travels: ``(mode, km/h)``. The speed is the row's ``speed_kmh``,
+    else that of the row's ``mode`` (:data:`MODE_KMH`), else the policy's; the mode is
+    the row's, else the policy's. Agents with the same profile share one matrix."""
+    named = MODE_KMH.get(agent.mode) if agent.mode else None
+    speed = agent.speed_kmh or named or policy.travel.speed_kmh
+    return agent.mode or policy.travel.mode, float(speed)
+
+
 def start_key(agent_id: str) -> str:
     return f"start:{agent_id}"
 
@@ -35,10 +49,13 @@ def end_key(agent_id: str) -> str:
 
 
 class TravelModel(Protocol):
-    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float) -> Matrices:
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float,
+                 mode: str = "drive") -> Matrices:
         """Return ``(seconds, metres)``, two ``int64`` arrays of shape ``(n, n)``.
 
-        ``points`` is an ``(n, 2)`` array of (lat, lon) degrees, in the order of ``keys``.
+        ``points`` is an ``(n, 2)`` array of (lat, lon) degrees, in the order of ``keys``;
+        ``speed_kmh`` and ``mode`` describe the agent (models that know the roads use
+        ``mode``, straight lines ``speed_kmh``, explicit matrices neither).
         """
 
 
@@ -60,7 +77,8 @@ class StraightLine:
             raise ValueError("detour_factor must be at least 1")
         self.detour_factor = detour_factor
 
-    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float) -> Matrices:
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float,
+                 mode: str = "drive") -> Matrices:
         metres = haversine_m(np.asarray(points, dtype=float)) * self.detour_factor
         seconds = metres / (speed_kmh / 3.6)
         return np.rint(seconds).astype(np.int64), np.rint(metres).astype(np.int64)
@@ -97,7 +115,8 @@ class Matrix:
             raise ValueError("travel times and distances cannot be negative")
         self.index = dict(index)
 
-    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float) -> Matrices:
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float,
+                 mode: str = "drive") -> Matrices:
         missing = [k for k in keys if k not in self.index]
         if missing:
             raise KeyError(f"the travel matrix has no row for {missing[:5]}")
@@ -184,7 +203,8 @@ class Pairs:
                 return self.position[candidate]
         return None
 
-    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float) -> Matrices:
+    def matrices(self, keys: Sequence[str], points: np.ndarray, speed_kmh: float,
+                 mode: str = "drive") -> Matrices:
         from .errors import InputError, InputIssue
 
         rows = [self._row(k) for k in keys]

@@ -24,7 +24,7 @@ from .io.csvsafe import restore
 from .models import Account, Agent, Problem
 from .plan import ROUTE_COLUMNS, Plan, Reason
 from .timeutil import WEEKDAYS, parse_clock, parse_interval
-from .travel import Matrix, StraightLine
+from .travel import MODE_KMH, Matrix, StraightLine
 
 EARTH_RADIUS_M = 6_371_009.0  # the mean radius (IUGG), as geopy uses
 
@@ -155,9 +155,16 @@ class Crew:
         caps = [a.capacity for a in self.members if a.capacity is not None]
         return min(caps) if caps else None
 
+    def mode(self, default: str) -> str:
+        """The lead's mode (a pair travels together), else ``default``."""
+        return self.lead.mode or default
+
     def speed(self, default: float) -> float:
+        """The slower member's speed; else that of the lead's mode; else ``default``."""
         speeds = [a.speed_kmh for a in self.members if a.speed_kmh]
-        return min(speeds) if speeds else default
+        if speeds:
+            return min(speeds)
+        return MODE_KMH.get(self.lead.mode, default) if self.lead.mode else default
 
 
 def _crews(problem: Problem) -> tuple[dict[str, Crew], set[str]]:
@@ -412,6 +419,7 @@ def _travel_units(problem: Problem, crew: Crew, visits: list[Account]) -> list[i
     keys = ([f"start:{lead.agent_id}"] + [a.account_id for a in visits]
             + [f"end:{lead.agent_id}"])
     model = problem.travel
+    mode = crew.mode(problem.policy.travel.mode)
     speed = crew.speed(problem.policy.travel.speed_kmh)
     if model is None or isinstance(model, StraightLine):
         detour = model.detour_factor if model else problem.policy.travel.detour_factor
@@ -423,7 +431,7 @@ def _travel_units(problem: Problem, crew: Crew, visits: list[Account]) -> list[i
         legs = [int(model.seconds[a, b]) for a, b in zip(rows, rows[1:])]
         ratio = model.unit_s / problem.time_unit_s
     else:  # another travel model (say, a road network): ask it, as the input it is
-        matrix, _ = model.matrices(keys, np.array(points, dtype=float), speed)
+        matrix, _ = model.matrices(keys, np.array(points, dtype=float), speed, mode=mode)
         legs = [int(matrix[k, k + 1]) for k in range(len(keys) - 1)]
         ratio = getattr(model, "unit_s", 1.0) / problem.time_unit_s
     return [leg if ratio == 1 else math.ceil(leg * ratio - 1e-9) for leg in legs]

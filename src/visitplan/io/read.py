@@ -73,6 +73,7 @@ AGENT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "days": (cells.days, "days"),
     "pair_with": (cells.text, "pair_with"),
     "region": (cells.text, "region"),
+    "mode": (cells.text, "mode"),
 }
 AGENT_REQUIRED = ("agent_id", "start_lat", "start_lon")
 COORDINATE_COLUMNS = frozenset({"lat", "lon"})

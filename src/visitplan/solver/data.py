@@ -22,15 +22,15 @@ import numpy as np
 
 from ..compliance import start_intervals
 from ..models import Account, Agent, Problem
-from ..travel import default_model, end_key, start_key
+from ..travel import default_model, end_key, profile, start_key
 
 @dataclass(frozen=True)
 class SolverData:
     problem: Problem
     accounts: list[Account]
     agents: list[Agent]
-    speeds: list[float]                 # per agent
-    seconds: dict[float, np.ndarray]    # speed -> travel seconds between nodes
+    speeds: list[tuple[str, float]]     # per agent: its travel profile (mode, km/h)
+    seconds: dict[tuple, np.ndarray]    # profile -> travel seconds between nodes
     metres: np.ndarray
     owner: list[int]                    # option node -> index in accounts
     windows: list[tuple[int, int]]      # option node -> allowed visit starts, in ticks
@@ -135,10 +135,10 @@ def build_data(problem: Problem, accounts: list[Account], agents: list[Agent],
     place = np.array(owner + list(range(len(accounts), len(keys))), dtype=np.int64)
     grid = np.ix_(place, place)
     model = problem.travel or default_model(problem.policy)
-    speeds = [a.speed_kmh or problem.policy.travel.speed_kmh for a in agents]
+    speeds = [profile(a, problem.policy) for a in agents]
     seconds, metres = {}, np.zeros((len(place), len(place)), dtype=np.int64)
-    for speed in sorted(set(speeds)):
-        by_place, metres_by_place = model.matrices(keys, points, speed)
-        seconds[speed], metres = by_place[grid], metres_by_place[grid]
+    for mode, speed in sorted(set(speeds)):
+        by_place, metres_by_place = model.matrices(keys, points, speed, mode=mode)
+        seconds[(mode, speed)], metres = by_place[grid], metres_by_place[grid]
     return SolverData(problem, accounts, agents, speeds, seconds, metres, owner, windows,
                       tick_s=problem.time_unit_s, duration_s=getattr(model, "unit_s", 1.0))
