@@ -1,9 +1,9 @@
 import numpy as np
-
-import visitplan as vp
 import pytest
 from geopy.distance import great_circle
 from hypothesis import given, settings, strategies as st
+
+import visitplan as vp
 
 from visitplan.travel import Matrix, StraightLine, haversine_m
 
