@@ -22,8 +22,6 @@ import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
-
 from ..errors import InputError
 from .csvsafe import neutralise
 from .read import _normalise, read_table
@@ -39,6 +37,7 @@ class GeocodeReport:
     from_cache: int = 0
     kept: int = 0        # rows that already had coordinates
     failed: list[dict] = field(default_factory=list)  # row, account_id, reason
+    failed_file: Path | None = None
 
 
 def _geocoder(provider: str, domain: str | None, scheme: str, timeout: float):
