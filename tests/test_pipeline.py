@@ -82,6 +82,11 @@ def test_a_plan_that_breaks_a_rule_is_not_dispatched_nor_recorded(files, tmp_pat
     assert summary["violations"] == ["TRAVEL: agent G1: planted"]
     assert not (out / "agents").exists()  # no route sheets to hand out
     assert HistoryStore(db).planned_runs() == []
+    # Without route sheets the independent check reads the breaks from plan.json: the plan
+    # itself (the violation was planted) keeps every rule.
+    monkeypatch.undo()
+    check = run("validate", files / "accounts.csv", files / "agents.csv", out)
+    assert check.exit_code == 0, check.output
 
 
 def test_a_valid_plan_is_dispatchable_and_recorded(tmp_path):

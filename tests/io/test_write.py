@@ -216,3 +216,19 @@ def subprocess_pid_that_exited() -> int:
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     return child.pid
+
+
+def test_a_link_whose_plan_was_deleted_by_hand_is_replaced(written, tmp_path):
+    import shutil
+
+    prob, plan, _ = written
+    target = tmp_path / "plan"
+    vp.write_plan(plan, target, prob)
+    shutil.rmtree(target.resolve())  # someone tidied up the hidden directory
+    vp.write_plan(plan, target, prob)
+    assert (target / "summary.json").is_file()
+    (tmp_path / "elsewhere").mkdir()
+    foreign = tmp_path / "foreign"
+    foreign.symlink_to(tmp_path / "elsewhere")
+    with pytest.raises(vp.InputError, match="not a plan"):
+        vp.write_plan(plan, foreign, prob)

@@ -39,6 +39,13 @@ def _is_plan_dir(path: Path) -> bool:
     return path.is_dir() and (path / MARKER).is_file()
 
 
+def _our_dangling_link(link: Path) -> bool:
+    """A link of ours whose plan directory someone deleted: ours to replace."""
+    pointed = Path(os.readlink(link))
+    return (not link.exists() and pointed.parent == Path(".")
+            and pointed.name.startswith(f".{link.name}.") and pointed.name.endswith(".plan"))
+
+
 def _legacy_plan(path: Path) -> bool:
     names = {p.name for p in path.iterdir()}
     return "summary.json" in names and names <= LEGACY_ENTRIES
@@ -56,7 +63,7 @@ def check_target(directory: str | Path) -> Path:
     """
     target = out_path(directory)
     if target.is_symlink():
-        if not _is_plan_dir(target.resolve()):
+        if not (_is_plan_dir(target.resolve()) or _our_dangling_link(target)):
             raise InputError.single(str(target), "is a link to something that is not a plan "
                                     "written by visitplan; refusing to replace it")
     elif target.exists():
