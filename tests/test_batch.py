@@ -64,7 +64,7 @@ def test_every_region_planned_on_the_cluster_and_the_whole_validated(client):
     assert plan.stats.status == "REGIONS_4_OF_4_PLANNED"
 
 
-def test_a_failing_region_is_reported_and_the_others_finish(client):
+def test_a_failing_region_is_reported_and_the_others_finish(client, tmp_path):
     accounts, agents = batch_rows()
     prob = problem(accounts, agents)
     # A travel matrix that knows every place but the east's accounts: that task fails.
@@ -81,6 +81,17 @@ def test_a_failing_region_is_reported_and_the_others_finish(client):
     assert set(plan.routes["agent_id"].str.rstrip("01")) == {"north", "south"}
     assert not plan.found_plan and plan.regions["east"] == {"failed": "KeyError", "accounts": 25}
     assert any("region east" in w for w in plan.warnings)
+    # The regions that planned go out (their sheets written, the run recorded); the
+    # failure stays loud: not dispatchable as a whole, "partial", exit code 3.
+    from visitplan.history import HistoryStore
+    store = HistoryStore(tmp_path / "h.db", create=True)
+    result = vp.plan_day(prob, tmp_path / "plan", history=store,
+                         params=vp.SearchParams(time_limit=2), by="region", client=client)
+    summary = __import__("json").loads((tmp_path / "plan" / "summary.json").read_text())
+    assert summary["dispatchable"] is False and summary["partial"] is True
+    sheets = {p.stem for p in (tmp_path / "plan" / "agents").glob("*.csv")}
+    assert sheets == {"north0", "north1", "south0", "south1"}
+    assert result.run_id is not None and not result.dispatchable
 
 
 def test_the_cli_plans_a_batch_by_region(tmp_path):

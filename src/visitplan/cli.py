@@ -98,10 +98,17 @@ def _finish(result: DayResult, quiet: bool) -> None:
             out.print(f"recorded as run {result.run_id} in the history", highlight=False)
     for line in plan.warnings:
         err.print(f"[yellow]warning:[/] {line}", highlight=False)
-    if not plan.found_plan:
-        err.print("[bold red]error:[/] the search found no plan: nothing to dispatch (every "
-                  "eligible account is SOLVER_FAILED; summary.json says "
-                  '"dispatchable": false; not recorded)', highlight=False)
+    if not plan.found_plan and not result.violations:
+        failed = sum(u.reason == "SOLVER_FAILED" for u in plan.unassigned_accounts)
+        if plan.visits:
+            err.print(f"[bold red]error:[/] part of the search found no plan: {failed} "
+                      "account(s) SOLVER_FAILED (see the warnings); the planned part's route "
+                      'sheets are written and recorded, summary.json says "partial": true',
+                      highlight=False)
+        else:
+            err.print("[bold red]error:[/] the search found no plan: nothing to dispatch "
+                      "(every eligible account is SOLVER_FAILED; summary.json says "
+                      '"dispatchable": false; not recorded)', highlight=False)
         raise typer.Exit(EXIT_NO_PLAN)
     if result.violations:
         err.print(f"[bold red]{len(result.violations)} rule(s) broken by the plan; it is "

@@ -139,7 +139,7 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
     violations = validate(problem, plan)                          # trusts nothing of the solver
     directory = write_plan(plan, out, problem, violations) if out is not None else None
     run_id = None
-    if history is not None and plan.found_plan and not violations:
+    if history is not None and plan.visits and not violations:  # what goes out is recorded
         run_id = open_history(history).record_plan(plan)
     return DayResult(problem, plan, violations, directory, run_id)
 

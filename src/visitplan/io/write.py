@@ -32,7 +32,9 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
     ``violations`` are what the validator found. A plan that breaks a rule, or
     a search that found no plan, is written so that nobody can dispatch it by
     accident: ``summary.json`` says ``"dispatchable": false`` (with ``"valid":
-    false`` and the violations), and no route sheets are written.
+    false`` and the violations), and no route sheets are written. A valid plan
+    of which a part failed (a region's task, a territory without a first plan)
+    says ``"partial": true``: the route sheets of the planned part are written.
     """
     target = check_target(directory)  # ours to replace, and writable; else InputError
     clean_stale(target)
@@ -58,9 +60,12 @@ def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> No
         report["valid"] = not violations
         report["violations"] = [str(v) for v in violations]
     report["dispatchable"] = plan.found_plan and not violations
+    # Part of the day planned (a region or territory failed, the rest found a plan and
+    # keeps every rule): those routes are sound and go out; the failure is still loud.
+    report["partial"] = not plan.found_plan and bool(plan.visits) and not violations
     if problem is not None:
         write_audit(plan, problem, folder / "audit.jsonl")
-    if problem is not None and report["dispatchable"]:
+    if problem is not None and (report["dispatchable"] or report["partial"]):
         sheets = folder / "agents"
         sheets.mkdir()
         for route in plan.agent_routes:
