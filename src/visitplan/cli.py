@@ -368,6 +368,35 @@ def geocode(accounts: Annotated[Path, typer.Argument(help="accounts.csv with an 
         raise typer.Exit(1)
 
 
+@app.command("review")
+def review_cmd(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+               history: Annotated[str, typer.Option("--history", help="SQLite file or URL")],
+               policy: PolicyOpt = None,
+               out_file: Annotated[Path, typer.Option("--out", help="review.csv")]
+               = Path("review.csv"), quiet: QuietOpt = False) -> None:
+    """Plan against what happened that day: planned and done, by the planned agent, on time,
+    not done, done but not planned; per agent and in total."""
+    from .review import read_plan_routes, review
+    try:
+        rules = as_policy(policy)
+        date, routes = read_plan_routes(plan_dir)
+        outcomes = open_history(history).outcomes_on(date)
+    except InputError as error:
+        _fail_input(error)
+    table = review(routes, outcomes, rules.review.on_time_min)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    neutralise(table).to_csv(out_file, index=False)
+    if not quiet:
+        shown = Table(title=f"Plan against what happened, {date}", title_justify="left")
+        for column in table.columns:
+            shown.add_column(column.replace("_", " "), justify="left" if column == "agent_id"
+                             else "right")
+        for values in table.itertuples(index=False):
+            shown.add_row(*(str(v) for v in values))
+        out.print(shown)
+        out.print(f"written to {out_file}", highlight=False)
+
+
 graph_app = typer.Typer(help="Road networks for --travel road.")
 app.add_typer(graph_app, name="graph")
 

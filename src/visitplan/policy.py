@@ -132,6 +132,12 @@ class Scoring(_Section):
                                                              "hardship": -1.0})
 
 
+class ReviewSettings(_Section):
+    """Plan against what happened (``visitplan review``)."""
+
+    on_time_min: int = Field(30, ge=0, le=600)  # a visit started this close to its plan is on time
+
+
 class HistoryRules(_Section):
     """How yesterday's outcomes shape today's plan."""
 
@@ -179,6 +185,7 @@ class Policy(_Section):
     weights: Weights = Weights()
     scoring: Scoring = Scoring()
     history: HistoryRules = HistoryRules()
+    review: ReviewSettings = ReviewSettings()
     preset: str | None = None  # the name given as `policy = "..."`, for the record
 
     @field_validator("timezone")

@@ -227,6 +227,16 @@ class HistoryStore:
             return table.insert().values(**values)
         return insert(table).values(**values).on_conflict_do_nothing()
 
+    def outcomes_on(self, day: dt.date) -> list[dict]:
+        """Every outcome recorded for visits on ``day``, in time order."""
+        since = dt.datetime.combine(day, dt.time())
+        until = since + dt.timedelta(days=1)
+        with self.engine.connect() as conn:
+            query = (sa.select(outcomes).where(outcomes.c.visited_at >= since,
+                                               outcomes.c.visited_at < until)
+                     .order_by(outcomes.c.visited_at, outcomes.c.id))
+            return [dict(r) for r in conn.execute(query).mappings()]
+
     def outcomes_for(self, account_ids: Iterable[str], before: dt.date,
                      days: int = 120) -> dict[str, list[dict]]:
         """Outcomes of these accounts in the ``days`` before ``before``, oldest first."""
