@@ -245,3 +245,11 @@ def test_or_tools_searches_on_only_where_it_weighs_more_than_pyvrp():
     assert not polishes(model_of(problem([account(1, windows="10:00-12:00")], plain)))
     lunch = [agent(1, shift_start="09:00", shift_end="18:00", **{"break": "12:00-13:00/60"})]
     assert not polishes(model_of(problem(prefers, lunch)))  # no restart from a loaded plan
+
+
+def test_pyvrps_runtime_counts_from_when_the_stop_is_made():
+    """PyVRP first asks its stopping criterion after building its first plans; the end
+    must be counted from when the stop was made, not from that first question."""
+    stop = warm.Stop(end=time.monotonic() + 0.2, give_up=time.monotonic() + 60).criteria()
+    time.sleep(0.3)  # as if PyVRP spent this long before its first iteration
+    assert stop(1234)

@@ -253,9 +253,13 @@ class Stop:
 
     def criteria(self) -> MultipleCriteria:
         remaining = max(0.0, self.end - time.monotonic())
+        runtime = MaxRuntime(remaining)
+        # MaxRuntime starts its clock at its first call, which PyVRP makes only after
+        # building its first plans (a second or more on 1,000 clients): start it now,
+        # or PyVRP runs past its end and the portfolio has to stop it, plan and all.
+        runtime(INFEASIBLE)
         # The recorder first: MultipleCriteria asks them in order and stops at the first yes.
-        return MultipleCriteria([self.seen, MaxRuntime(remaining),
-                                 NoFeasibleBy(self.seen, self.give_up)])
+        return MultipleCriteria([self.seen, runtime, NoFeasibleBy(self.seen, self.give_up)])
 
     @property
     def first_feasible(self) -> float | None:
