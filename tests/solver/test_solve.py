@@ -335,3 +335,18 @@ def test_a_break_that_found_no_spot_is_never_dropped_silently(monkeypatch):
     # The repair re-times the route; whatever it had to take off is said, by id.
     taken = [u for u in plan.unassigned_accounts if "break fits" in u.detail]
     assert len(taken) == len([w for w in plan.warnings if "break did not fit" in w])
+
+
+def test_workers_of_the_command_stop_when_told(monkeypatch):
+    """Under the console command's signal stop, a forked worker must still die on terminate():
+    it inherits handlers that do nothing, and the parent would wait for it past the limit."""
+    import time as clock
+
+    from visitplan import signals
+
+    _patched_search(monkeypatch, lambda worker: clock.sleep(60) if worker.index == 1 else None)
+    with signals.stop_on_signals():
+        began = clock.monotonic()
+        plan = vp.solve(problem(ring(6), [agent(1)]), time_limit=2, workers=2)
+        assert clock.monotonic() - began < 3
+    assert plan.found_plan and len(plan.routes) == 6

@@ -8,6 +8,7 @@ territories (groups of territories searched side by side).
 from __future__ import annotations
 
 import multiprocessing
+import signal
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
@@ -43,11 +44,19 @@ def run_jobs(jobs: dict[int, tuple[Callable, tuple]], budget: Budget,
     for process in processes.values():
         if process.is_alive():
             process.terminate()
-        process.join()
+        process.join(timeout=1.0)
+        if process.is_alive():  # deaf to SIGTERM (stuck in compiled code): no more waiting
+            process.kill()
+            process.join()
     return results, crashed
 
 
 def _main(k: int, fn: Callable, args: tuple, queue) -> None:
+    # A forked worker inherits the command's signal stop (a wakeup pipe and handlers that
+    # do nothing): put the defaults back, so that terminate() ends it at once.
+    signal.set_wakeup_fd(-1)
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_DFL)
     try:
         result = fn(*args)
     except BaseException as exc:  # reported to the parent, which keeps the others
