@@ -219,15 +219,11 @@ def _plan_travel(plan_dir: Path, rules):
         record = record.get("travel_model") or {}
     except (OSError, ValueError):
         return None
-    if record.get("model") == "road":
-        from .roads import road_travel
-        model, source = road_travel(record["graph"], record.get("mode", "drive")), \
-            record["graph"]
-    elif record.get("model") == "pairs":
-        from .travel import Pairs
-        model, source = Pairs.from_file(record["file"]), record["file"]
-    else:
+    if record.get("model") not in ("road", "pairs"):
         return None
+    source = record.get("graph") or record.get("file")
+    model = travel_model(rules, record["model"], record.get("graph"), record.get("file"),
+                         record.get("mode"))
     if record.get("sha256") and model.digest != record["sha256"]:
         raise InputError.single(source, "the travel file changed since the plan was made; "
                                 "give --travel (and --graph or --matrix) to check against it")

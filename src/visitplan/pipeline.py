@@ -42,7 +42,7 @@ def open_history(target: str | Path | HistoryStore, create: bool = False) -> His
 
 
 def travel_model(policy, travel=None, graph: str | Path | None = None,
-                 matrix: str | Path | None = None):
+                 matrix: str | Path | None = None, mode: str | None = None):
     """The travel model of a run: ``travel`` if it is one; a road network when
     ``travel == "road"`` (or the policy's ``[travel] model = "road"``), from ``graph``
     or the policy's; the user's pairs when ``"pairs"`` (``matrix``, or the policy's);
@@ -68,7 +68,7 @@ def travel_model(policy, travel=None, graph: str | Path | None = None,
         raise InputError.single("--graph", "road travel needs a network file (--graph, or "
                                 "[travel] graph in policy.toml)")
     from .roads import road_travel
-    return road_travel(graph, settings.mode)
+    return road_travel(graph, mode or settings.mode)
 
 
 def enrich(problem: Problem, history: str | Path | HistoryStore | None = None,
@@ -155,8 +155,6 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
     everything ``visitplan plan`` does, as one call. ``travel``: a travel model,
     ``"straight"`` or ``"road"`` (with ``graph``, or the policy's)."""
     store = open_history(history) if history is not None else None  # refuse before solving
-    if out is not None:
-        check_target(out)
     policy = as_policy(policy)
     problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
                        travel=travel_model(policy, travel, graph, matrix),

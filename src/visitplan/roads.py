@@ -113,13 +113,13 @@ class RoadNetwork:
     unit_s = 1.0
 
     def __init__(self, graph, mode: str = "drive", source: str | None = None,
-                 cache: str | Path | None = None):
+                 cache: str | Path | None = None, digest: str | None = None):
         import osmnx as ox
 
         if mode not in MODES:
             raise InputError.single("travel mode", f"must be one of {', '.join(MODES)}")
         self.mode, self.source = mode, source
-        self.digest = _digest(source) if source else None
+        self.digest = digest or (_digest(source) if source else None)
         graph = ox.add_edge_speeds(graph, hwy_speeds=FALLBACK_KMH,
                                    fallback=FALLBACK_DEFAULT_KMH)
         graph = ox.add_edge_travel_times(graph)
@@ -274,7 +274,8 @@ class RoadTravel:
     def network(self, mode: str | None = None) -> RoadNetwork:
         mode = mode or self.mode
         if mode not in self._networks:
-            self._networks[mode] = RoadNetwork(self.graph, mode, self.source, self.cache)
+            self._networks[mode] = RoadNetwork(self.graph, mode, self.source, self.cache,
+                                               self.digest)  # the file hashed once
         return self._networks[mode]
 
     def matrices(self, keys, points, speed_kmh: float, mode: str | None = None):
@@ -301,16 +302,18 @@ class RoadTravel:
 def road_travel(path: str | Path, mode: str = "drive",
                 cache: str | Path | None = "default") -> RoadTravel:
     """The road travel model of a network file (every mode on demand)."""
-    folder = default_cache_dir() if cache == "default" else cache
-    return RoadTravel(load_graph(path), mode, source=str(path), cache=folder)
+    return RoadTravel(load_graph(path), mode, source=str(path), cache=_cache_folder(cache))
 
 
 def road_network(path: str | Path, mode: str = "drive",
                  cache: str | Path | None = "default") -> RoadNetwork:
     """Load a network file and build its travel model; matrices are cached in
     ``cache`` (``"default"``: :func:`default_cache_dir`; ``None``: no cache)."""
-    folder = default_cache_dir() if cache == "default" else cache
-    return RoadNetwork(load_graph(path), mode, source=str(path), cache=folder)
+    return RoadNetwork(load_graph(path), mode, source=str(path), cache=_cache_folder(cache))
+
+
+def _cache_folder(cache: str | Path | None) -> str | Path | None:
+    return default_cache_dir() if cache == "default" else cache
 
 
 OSMNX_NETWORK = {"drive": "drive", "bike": "bike", "walk": "walk"}

@@ -111,15 +111,20 @@ def build(problem: Problem, accounts: list[Account], agents, seed: int) -> Routi
     return build_model(build_data(problem, accounts, agents, seed))
 
 
+def failed(accounts, detail: str, stats: dict) -> Outcome:
+    """No plan: every one of ``accounts`` SOLVER_FAILED with ``detail`` (no drop reasons)."""
+    return Outcome([], [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
+                                   detail=detail) for a in accounts], stats)
+
+
 def finish(model: RoutingModel, solution, status: str, stats: dict,
            failed_detail: str = "") -> Outcome:
     """Routes and explained drops of ``solution``; every account SOLVER_FAILED if it is
     ``None`` (a search that found no plan gives no drop reasons)."""
     data = model.data
     if solution is None:
-        detail = f"the search found no plan in the time limit ({status}){failed_detail}"
-        return Outcome([], [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED,
-                                       detail=detail) for a in data.accounts], stats)
+        return failed(data.accounts, "the search found no plan in the time limit "
+                      f"({status}){failed_detail}", stats)
     stats["objective"] = solution.ObjectiveValue()
     extracted = extract_routes(model, solution)
     routed = {v.account_id for r in extracted.routes for v in r.visits}

@@ -22,7 +22,7 @@ from dataclasses import replace
 
 from ..compliance import input_warnings, prepare, screen, start_intervals
 from ..models import Account, Agent, Problem
-from ..plan import Plan, Reason, SolverStats, Unassigned
+from ..plan import Plan, Reason, SolverStats
 from . import parts as territory_search
 from . import search as one_search
 from .budget import Budget
@@ -179,8 +179,8 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
                  progress: bool) -> Outcome:
     """One process searches the territories in turn; with more workers, groups of
     territories (balanced by size) are searched side by side in forked processes."""
-    worker = workers_for(problem, [a for p in parts for a in p.accounts], params)[0]
-    worker = replace(worker, patience=None)  # OR-Tools on each territory
+    # OR-Tools on each territory (no PyVRP): worker 0's strategy and seed.
+    worker = Worker(index=0, strategy=params.portfolio[0], patience=None, seed=params.seed)
     groups = _balanced(parts, params.workers)
     if len(groups) == 1:
         return territory_search.search_territories(worker, problem, parts, budget, params,
@@ -236,7 +236,5 @@ def _crash_warnings(crashed: dict[int, str], what: str) -> list[str]:
 
 
 def _failed(accounts, detail: str, status: str, crashed: dict, budget: Budget) -> Outcome:
-    failed = [Unassigned(account_id=a.account_id, reason=Reason.SOLVER_FAILED, detail=detail)
-              for a in accounts]
-    return Outcome([], failed, dict(status=status, crashed_workers=crashed,
-                                    budget=budget.as_stats()))
+    return one_search.failed(accounts, detail, dict(status=status, crashed_workers=crashed,
+                                                    budget=budget.as_stats()))
