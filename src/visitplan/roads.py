@@ -159,17 +159,20 @@ class RoadNetwork:
         distance, index = self._tree.query(self._flat(points[:, 0], points[:, 1]))
         return index, distance
 
-    def node_matrices(self, sources: np.ndarray, targets: np.ndarray):
-        """Seconds and metres from each source node to each target node (``inf``: no path)."""
+    def node_matrices(self, sources: np.ndarray, targets: np.ndarray, reverse: bool = False):
+        """Seconds and metres from each source node to each target node (``inf``: no path);
+        with ``reverse``, along the edges turned round (from each target to each source)."""
+        times, lengths = (self.seconds, self.metres) if not reverse else \
+            (self.seconds.T.tocsr(), self.metres.T.tocsr())
         seconds = np.empty((len(sources), len(targets)))
         metres = np.empty((len(sources), len(targets)))
         unique, back = np.unique(sources, return_inverse=True)
         for start in range(0, len(unique), CHUNK):
             chunk = unique[start:start + CHUNK]
             rows = np.flatnonzero((back >= start) & (back < start + len(chunk)))
-            time_rows = dijkstra(self.seconds, directed=True, indices=chunk)
+            time_rows = dijkstra(times, directed=True, indices=chunk)
             seconds[rows] = time_rows[back[rows] - start][:, targets]
-            length_rows = dijkstra(self.metres, directed=True, indices=chunk)
+            length_rows = dijkstra(lengths, directed=True, indices=chunk)
             metres[rows] = length_rows[back[rows] - start][:, targets]
         return seconds, metres
 
@@ -398,7 +401,7 @@ class MatrixCache:
         rows_s, rows_m = net.node_matrices(new, everyone)            # new -> everyone
         out_s[k:, :], out_m[k:, :] = rows_s, rows_m
         if k:
-            back_s, back_m = _reverse(net).node_matrices(new, known)  # known -> new
+            back_s, back_m = net.node_matrices(new, known, reverse=True)  # known -> new
             out_s[:k, k:], out_m[:k, k:] = back_s.T, back_m.T
         return everyone[order], out_s[np.ix_(order, order)], out_m[np.ix_(order, order)]
 
@@ -416,11 +419,3 @@ class MatrixCache:
             Path(aside).unlink(missing_ok=True)
             raise
 
-
-def _reverse(net: "RoadNetwork"):
-    """The network with every edge turned round (for paths *to* a node)."""
-    class Reversed:
-        seconds = net.seconds.T.tocsr()
-        metres = net.metres.T.tocsr()
-        node_matrices = RoadNetwork.node_matrices
-    return Reversed()
