@@ -33,6 +33,7 @@ _EXPORTS = {
     "SearchParams": "solver", "solve": "solver",
     "Matrix": "travel", "StraightLine": "travel",
     "Violation": "validation", "validate": "validation",
+    "write_report": "report", "report_plan_dir": "report", "compare": "report.compare",
 }
 __all__ = sorted(_EXPORTS)
 

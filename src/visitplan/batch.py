@@ -172,6 +172,7 @@ def merge_plans(problem: Problem, regions: dict[str, Problem], plans: dict[str, 
         stats["objective"] += plan.stats.objective or 0
         stats["region_seconds"] += plan.stats.wall_s
     firsts = [p.stats.first_solution_s for p in plans.values()]
+    sites, bases = problem.places()
     return Plan(
         date=problem.date, agent_routes=tuple(routes), unassigned_accounts=tuple(unassigned),
         stats=SolverStats(status=f"REGIONS_{len(plans)}_OF_{len(regions)}_PLANNED",
@@ -185,4 +186,5 @@ def merge_plans(problem: Problem, regions: dict[str, Problem], plans: dict[str, 
         priority_available=sum(p.priority_available for p in plans.values()),
         must_visit_ids=tuple(a.account_id for a in problem.accounts if a.must_visit),
         working_agents=tuple(a for p in plans.values() for a in p.working_agents),
-        checks=checks, notes=problem.notes, warnings=tuple(warnings), regions=per_region)
+        checks=checks, notes=problem.notes, warnings=tuple(warnings), regions=per_region,
+        sites=sites, bases=bases)

@@ -19,7 +19,8 @@ from .errors import InputError
 from .io.csvsafe import neutralise
 from .io.read import as_policy, read_csv
 from .models import Problem
-from .pipeline import DayResult, enrich, open_history, plan_files, travel_model
+from .pipeline import (DayResult, enrich, open_history, plan_files, report_plan_dir,
+                       travel_model)
 from .plan import Plan
 from .validation import validate_files
 
@@ -165,7 +166,10 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
              "--cluster", help="With --by: 'local' (a Dask LocalCluster here) or a scheduler "
                                "address such as tcp://scheduler:8786.")] = "local",
          travel: TravelOpt = None, graph: GraphOpt = None,
-         matrix: MatrixOpt = None) -> None:
+         matrix: MatrixOpt = None,
+         report: Annotated[bool, typer.Option(
+             "--report", help="Also write OUT/report/: map, timeline, summary page and "
+                              "printable route sheets.")] = False) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     try:
@@ -174,7 +178,8 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                             priority_column=priority_column, skip_bad_rows=skip_bad_rows,
                             progress=not quiet, time_limit=time_limit, seed=seed,
                             solution_limit=solution_limit, workers=workers, by=by,
-                            cluster=cluster, travel=travel, graph=graph, matrix=matrix)
+                            cluster=cluster, travel=travel, graph=graph, matrix=matrix,
+                            report=report)
     except InputError as error:
         _fail_input(error)
     _finish(result, quiet)
@@ -391,6 +396,38 @@ def review_cmd(plan_dir: Annotated[Path, typer.Argument(help="A plan directory."
             shown.add_row(*(str(v) for v in values))
         out.print(shown)
         out.print(f"written to {out_file}", highlight=False)
+
+
+@app.command("report")
+def report_cmd(plan_dir: Annotated[Path, typer.Argument(help="A plan directory.")],
+               out_dir: Annotated[Path, typer.Option("--out", help="Report directory.")]
+               = Path("report"),
+               history: Annotated[Optional[str], typer.Option(
+                   "--history", help="SQLite file or URL: add the plan against what "
+                                     "happened (the outcomes imported for its day).")] = None,
+               policy: PolicyOpt = None,
+               with_personal_data: Annotated[bool, typer.Option(
+                   "--with-personal-data", help="Show names, phones and addresses in the "
+                                                "map's popups.")] = False,
+               tiles: Annotated[bool, typer.Option(
+                   "--tiles/--no-tiles", help="OpenStreetMap tiles behind the map (they "
+                                              "need a network; the map works without).")]
+               = True,
+               roads: Annotated[Optional[Path], typer.Option(
+                   "--roads", help="A road network file to draw legs along (default: the "
+                                   "plan's own, when it used road travel).")] = None,
+               quiet: QuietOpt = False) -> None:
+    """Write a report people can look at: index.html (KPIs, map, timeline), map.html
+    (works offline), timeline.png and a printable route sheet per agent."""
+    try:
+        rules = as_policy(policy)
+        where = report_plan_dir(plan_dir, out_dir, history=history,
+                                on_time_min=rules.review.on_time_min,
+                                personal=with_personal_data, tiles=tiles, roads=roads)
+    except InputError as error:
+        _fail_input(error)
+    if not quiet:
+        out.print(f"report written to {where}/ (open index.html)", highlight=False)
 
 
 graph_app = typer.Typer(help="Road networks for --travel road.")

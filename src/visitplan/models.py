@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-from .plan import Unassigned
+from .plan import Base, Site, Unassigned
 from .policy import Policy
 from .timeutil import ALL_DAYS
 
@@ -247,6 +247,22 @@ class Problem(BaseModel):
     def working_agents(self) -> list[Agent]:
         """Agents who work on the planning date's weekday."""
         return [a for a in self.agents if self.weekday in a.days]
+
+    def clock(self, units: float) -> dt.datetime:
+        """A clock time of the planning date as a datetime."""
+        return dt.datetime.combine(self.date, dt.time()) + dt.timedelta(
+            minutes=self.to_minutes(units))
+
+    def places(self) -> tuple[dict[str, Site], dict[str, Base]]:
+        """Every account's place and today's windows, every agent's start, end and shift:
+        what a plan keeps for its map and timeline (coordinates, no personal data)."""
+        sites = {a.account_id: Site(lat=a.lat, lon=a.lon, windows=tuple(
+            (self.clock(s), self.clock(e)) for s, e in a.windows_on(self.weekday))
+            if a.windows else ()) for a in self.accounts}
+        bases = {g.agent_id: Base(start=(g.start_lat, g.start_lon), end=g.end,
+                                  shift_start=self.clock(g.shift_start),
+                                  shift_end=self.clock(g.shift_end)) for g in self.agents}
+        return sites, bases
 
     def account(self, account_id: str) -> Account:
         built_from, index = self._index

@@ -9,6 +9,7 @@
     explain   a reason for every account not routed        (solver.reasons, inside solve)
     validate  an independent check from the raw inputs      (validate.validate)
     write     atomic plan directory, and record the run     (io.write.write_plan, history)
+    report    map, timeline, summary page, route sheets     (report; report_plan_dir)
 
 :func:`plan_day` runs solve -> write exactly as ``visitplan plan`` does;
 :func:`plan_files` reads and enriches first. Each stage is also a plain
@@ -27,6 +28,8 @@ from .io.target import check_target
 from .io.write import write_plan
 from .models import Problem
 from .plan import Plan
+from .report import read_plan_dir, write_report, plan_roads
+from .review import read_plan_routes, review
 from .scoring import Scorer, apply_scores
 from .solver import SearchParams, solve
 from .validation import Violation, validate
@@ -103,7 +106,7 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
              history: str | Path | HistoryStore | None = None,
              params: SearchParams | None = None, progress: bool = False,
              by: str | None = None, cluster: str = "local", client=None,
-             **search) -> DayResult:
+             report: bool = False, **search) -> DayResult:
     """Solve, validate, write and record one day, as ``visitplan plan`` does.
 
     Parameters
@@ -123,6 +126,9 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
         ``by="region"`` plans every region as its own day, as Dask tasks on
         ``client`` (a ``dask.distributed.Client``) or on ``cluster``
         (``"local"`` or a scheduler address); see :mod:`visitplan.batch`.
+    report
+        Also write ``report/`` (map, timeline, summary page, route sheets) inside
+        the plan directory, as part of the same atomic write.
     """
     if out is not None:
         check_target(out)  # refuse a target that is not ours, or unwritable, before solving
@@ -137,7 +143,8 @@ def plan_day(problem: Problem, out: str | Path | None = None, *,
     else:
         raise InputError.single("--by", f"can only be 'region', not '{by}'")
     violations = validate(problem, plan)                          # trusts nothing of the solver
-    directory = write_plan(plan, out, problem, violations) if out is not None else None
+    directory = write_plan(plan, out, problem, violations, report=report) \
+        if out is not None else None
     run_id = None
     if history is not None and plan.visits and not violations:  # what goes out is recorded
         run_id = open_history(history).record_plan(plan)
@@ -150,7 +157,7 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
                skip_bad_rows: bool = False, travel=None, graph: str | Path | None = None,
                matrix: str | Path | None = None,
                params: SearchParams | None = None, progress: bool = False,
-               **search) -> DayResult:
+               report: bool = False, **search) -> DayResult:
     """Read, enrich and plan a day from ``accounts.csv`` and ``agents.csv``:
     everything ``visitplan plan`` does, as one call. ``travel``: a travel model,
     ``"straight"`` or ``"road"`` (with ``graph``, or the policy's)."""
@@ -160,4 +167,29 @@ def plan_files(accounts: str | Path, agents: str | Path, out: str | Path | None 
                        travel=travel_model(policy, travel, graph, matrix),
                        priority_column=priority_column)
     problem = enrich(problem, store, scorer)
-    return plan_day(problem, out, history=store, params=params, progress=progress, **search)
+    return plan_day(problem, out, history=store, params=params, progress=progress,
+                    report=report, **search)
+
+
+def report_plan_dir(plan_dir: str | Path, out: str | Path, *,
+                    history: str | Path | HistoryStore | None = None,
+                    on_time_min: int = 30, personal: bool = False, tiles: bool = True,
+                    roads: str | Path | bool | None = None) -> Path:
+    """The report of a plan directory (``visitplan report``); with ``history``, a
+    section on the plan against what happened (the outcomes imported for its day).
+
+    ``roads``: a network file to draw legs along, ``None`` to use the plan's own
+    (when it used road travel and the file is still there), ``False`` for straight legs.
+    """
+    if check_target(out) == Path(plan_dir).resolve() or \
+            check_target(out).resolve() == Path(plan_dir).resolve():
+        raise InputError.single(str(out), "is the plan directory itself; give the report "
+                                "its own --out")
+    plan, status, sheets = read_plan_dir(plan_dir)
+    table = None
+    if history is not None:
+        date, routes = read_plan_routes(plan_dir)
+        table = review(routes, open_history(history).outcomes_on(date), on_time_min)
+    return write_report(plan, out, sheets=sheets if status.get("dispatchable") or
+                        status.get("partial") else {}, status=status, review=table,
+                        personal=personal, tiles=tiles, roads=plan_roads(plan, roads))

@@ -1,7 +1,7 @@
 """What comes out of a planning run: visits, routes, unassigned accounts.
 
-A :class:`Plan` holds ids and times only, never names, phones or
-addresses; the per-agent route sheets join those in when they are written.
+A :class:`Plan` holds ids, times and coordinates only, never names, phones
+or addresses; the per-agent route sheets join those in when they are written.
 """
 
 from __future__ import annotations
@@ -103,6 +103,23 @@ class Route(_Frozen):
         return sum(v.travel_m for v in self.visits) + self.return_travel_m
 
 
+class Site(_Frozen):
+    """Where an account is, and the borrower's windows on the plan's day (none: any time)."""
+
+    lat: float
+    lon: float
+    windows: tuple[tuple[dt.datetime, dt.datetime], ...] = ()
+
+
+class Base(_Frozen):
+    """Where an agent's day starts and ends, and the shift."""
+
+    start: tuple[float, float]
+    end: tuple[float, float]
+    shift_start: dt.datetime
+    shift_end: dt.datetime
+
+
 class SolverStats(_Frozen):
     status: str
     objective: int | None = None
@@ -149,6 +166,9 @@ class Plan(_Frozen):
     travel: dict = {}
     # A batch planned by region: each region's summary (or why it failed).
     regions: dict[str, dict] = {}
+    # Coordinates for maps and timelines (reports): account_id -> Site, agent_id -> Base.
+    sites: dict[str, Site] = {}
+    bases: dict[str, Base] = {}
 
     @property
     def found_plan(self) -> bool:
@@ -180,6 +200,26 @@ class Plan(_Frozen):
     def kpis(self) -> dict:
         """The figures of ``summary.json``."""
         return summary(self)
+
+    def map(self, **options):
+        """The plan on an interactive map that needs no network (a notebook shows it);
+        options of :func:`visitplan.report.map.plan_map`."""
+        from .report.map import RouteMap
+
+        return RouteMap(self, **options)
+
+    def timeline(self):
+        """One row per agent: travel, visits, waiting, break, windows (a notebook shows
+        it; ``.figure()`` for matplotlib, ``.save(path)`` for a PNG)."""
+        from .report.timeline import Timeline
+
+        return Timeline(self)
+
+    def _repr_html_(self) -> str:
+        """A notebook's view: the KPIs and a small map."""
+        from .report.notebook import plan_html
+
+        return plan_html(self)
 
 
 def summary(plan: Plan) -> dict:

@@ -237,6 +237,21 @@ class RoadNetwork:
                                                       "(a disconnected part of the map)"
         return cut
 
+    def path(self, a: tuple[float, float], b: tuple[float, float]) -> list[list[float]]:
+        """The fastest way from ``a`` to ``b`` as ``[lat, lon]`` points along the roads
+        (for maps): the two places, their nearest nodes, and the nodes in between.
+        Straight from ``a`` to ``b`` when no road connects them."""
+        (start, end), _ = self.snap(np.array([a, b]))
+        _, before = dijkstra(self.seconds, directed=True, indices=int(start),
+                             return_predecessors=True)
+        nodes = [int(end)]
+        while nodes[-1] != start and before[nodes[-1]] >= 0:
+            nodes.append(int(before[nodes[-1]]))
+        if nodes[-1] != start:
+            return [list(a), list(b)]
+        return [list(a)] + [[float(self.lat[n]), float(self.lon[n])] for n in reversed(nodes)] \
+            + [list(b)]
+
     def describe(self) -> dict:
         """What ``plan.json`` records so that ``validate`` can use the same model."""
         return {"model": "road", "graph": self.source, "mode": self.mode,

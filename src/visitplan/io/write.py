@@ -21,11 +21,11 @@ from .target import check_target, clean_stale, new_version, publish
 
 SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel_km",
                  "account_id", "name", "phone", "address", "balance", "days_past_due",
-                 "priority", "service_min", "windows"]
+                 "priority", "service_min", "windows", "notes"]
 
 
 def write_plan(plan: Plan, directory: str | Path, problem=None,
-               violations: list | None = None) -> Path:
+               violations: list | None = None, report: bool = False) -> Path:
     """Write ``routes.csv``, ``unassigned.csv``, ``summary.json``, ``plan.json`` and,
     given the problem, ``audit.jsonl`` and one route sheet per agent in ``agents/``.
 
@@ -35,12 +35,13 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
     false`` and the violations), and no route sheets are written. A valid plan
     of which a part failed (a region's task, a territory without a first plan)
     says ``"partial": true``: the route sheets of the planned part are written.
+    With ``report``, ``report/`` (:mod:`visitplan.report`) is written inside.
     """
     target = check_target(directory)  # ours to replace, and writable; else InputError
     clean_stale(target)
     staging = new_version(target)
     try:
-        _write_all(plan, staging, problem, violations)
+        _write_all(plan, staging, problem, violations, report)
         publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -48,7 +49,8 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
     return target
 
 
-def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> None:
+def _write_all(plan: Plan, folder: Path, problem, violations: list | None,
+               report_too: bool = False) -> None:
     routes = plan.routes
     for column in ("arrival", "start", "end"):
         routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
@@ -65,15 +67,29 @@ def _write_all(plan: Plan, folder: Path, problem, violations: list | None) -> No
     report["partial"] = not plan.found_plan and bool(plan.visits) and not violations
     if problem is not None:
         write_audit(plan, problem, folder / "audit.jsonl")
+    sheets = {}
     if problem is not None and (report["dispatchable"] or report["partial"]):
-        sheets = folder / "agents"
-        sheets.mkdir()
+        (folder / "agents").mkdir()
         for route in plan.agent_routes:
             sheet = route_sheet(route, problem)
             for member in filter(None, (route.agent_id, route.partner_id)):
-                neutralise(sheet).to_csv(sheets / f"{member}.csv", index=False)
+                neutralise(sheet).to_csv(folder / "agents" / f"{member}.csv", index=False)
+                sheets[member] = sheet
+    if report_too:
+        from ..report import render_report
+        render_report(plan, folder / "report", sheets=sheets, status=report,
+                      roads=_roads(problem))
     # summary.json last: its presence marks a complete plan.
     (folder / "summary.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+
+
+def _roads(problem):
+    """The road network the plan was made on, to draw its legs along (or none)."""
+    travel = getattr(problem, "travel", None)
+    if hasattr(travel, "path"):
+        return travel
+    network = getattr(travel, "network", None)
+    return network() if callable(network) else None
 
 
 def audit_entries(plan: Plan, problem):
@@ -135,6 +151,7 @@ def route_sheet(route: Route, problem) -> pd.DataFrame:
             "balance": account.balance, "days_past_due": account.days_past_due,
             "priority": account.priority, "service_min": account.service_min,
             "windows": _windows_text(account, problem.date.weekday()),
+            "notes": visit_notes(account, problem.date),
         })
     rows.append({"kind": "return", "arrival": route.back, "start": route.back, "end": route.back,
                  "travel_min": round(route.return_travel_s / 60, 1),
@@ -150,6 +167,26 @@ def route_sheet(route: Route, problem) -> pd.DataFrame:
     for column in ("seq", "days_past_due", "service_min"):
         frame[column] = frame[column].map(lambda s: "" if pd.isna(s) else int(s))
     return frame
+
+
+def visit_notes(account, date) -> str:
+    """What the agent should know before knocking: must-visit, the promise, the history."""
+    notes = []
+    if account.must_visit:
+        notes.append("must visit today")
+    if account.promise_date is not None:
+        amount = f" of {account.promise_amount:g}" if account.promise_amount else ""
+        state = "due today" if account.promise_date == date else \
+            "broken" if account.promise_date < date else "open"
+        notes.append(f"promise{amount} for {account.promise_date.isoformat()} ({state})")
+    if account.broken_promises:
+        notes.append(f"{account.broken_promises} broken promise(s)")
+    if account.not_home_streak:
+        notes.append(f"not home the last {account.not_home_streak} visit(s)")
+    if account.risk:
+        notes.append(f"risk: {account.risk}")
+    notes += sorted(f"flag: {f}" for f in account.flags)
+    return "; ".join(notes)
 
 
 def _windows_text(account, weekday: int) -> str:

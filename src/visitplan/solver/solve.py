@@ -78,6 +78,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             outcome = _territories(prepared, parts, budget, params, progress)
         else:
             outcome = _whole_day(prepared, eligible, agents, budget, params, progress)
+    sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
              "wall_s": round(time.monotonic() - began, 3)}
     return Plan(
@@ -88,7 +89,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         must_visit_ids=tuple(a.account_id for a in prepared.accounts if a.must_visit),
         working_agents=tuple(a.agent_id for a in agents), checks=checks, notes=prepared.notes,
         warnings=tuple(input_warnings(prepared) + outcome.warnings),
-        travel=describe_travel(prepared))
+        travel=describe_travel(prepared), sites=sites, bases=bases)
 
 
 def describe_travel(problem: Problem) -> dict:
