@@ -166,7 +166,7 @@ def map_html(plan: Plan, **options) -> str:
 
 def count_features(page: str) -> dict:
     """How many stops, route lines and not-visited markers a page's script draws."""
-    return {"stops": len(re.findall(r'class="vp-stop"', page)),
+    return {"stops": len(re.findall(r'class=\\?"vp-stop\\?"', page)),
             "routes": len(re.findall(r'"className": "vp-route"', page)),
             "unassigned": len(re.findall(r'"className": "vp-unassigned"', page))}
 

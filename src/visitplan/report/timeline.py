@@ -86,6 +86,13 @@ def _window_of(plan: Plan, account_id: str, start: dt.datetime):
     return next(((s, e) for s, e in site.windows if s <= start <= e), None)
 
 
+def _span(plan) -> tuple[dt.datetime, dt.datetime]:
+    """From the first departure to the last return or break."""
+    routes = plan.agent_routes
+    return (min(r.depart for r in routes),
+            max([r.back for r in routes] + [b.end for r in routes for b in r.breaks]))
+
+
 def timeline_figure(plan: Plan, width: float = 11.0):
     """A matplotlib figure: one row per route, blocks coloured by kind, a legend."""
     import matplotlib
@@ -118,8 +125,7 @@ def timeline_figure(plan: Plan, width: float = 11.0):
     ax.legend(handles=[Patch(color=COLOURS[k], label=LABELS[k]) for k in KINDS],
               loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=len(KINDS), frameon=False)
     if agents:
-        first = min(r.depart for r in plan.agent_routes)
-        last = max(r.back for r in plan.agent_routes)
+        first, last = _span(plan)
         ax.set_xlim(mdates.date2num(first - dt.timedelta(minutes=15)),
                     mdates.date2num(last + dt.timedelta(minutes=15)))
     fig.tight_layout()
@@ -142,8 +148,8 @@ def timeline_svg(plan: Plan, width: int = 960, row_height: int = 26) -> str:
     agents = [r.agent_id for r in plan.agent_routes]
     if not agents:
         return "<p>No routes.</p>"
-    first = min(r.depart for r in plan.agent_routes) - dt.timedelta(minutes=15)
-    last = max(r.back for r in plan.agent_routes) + dt.timedelta(minutes=15)
+    first, last = _span(plan)
+    first, last = first - dt.timedelta(minutes=15), last + dt.timedelta(minutes=15)
     left, span = 110, (last - first).total_seconds()
     scale = (width - left - 10) / span
     height = row_height * len(agents) + 30
