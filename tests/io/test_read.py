@@ -157,7 +157,7 @@ def test_numbers_out_of_range_name_row_and_column(tmp_path, column, value):
         vp.read_csv(a, g, date=DATE)
     text = str(info.value)
     assert f"row 2 (line 3), column '{column}'" in text and "out of range" in text
-    assert value not in text  # described, not quoted
+    assert value not in text.replace(str(tmp_path), "")  # described, not quoted
 
 
 @pytest.mark.parametrize("agents, row, column, words", [

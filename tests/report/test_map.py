@@ -114,3 +114,33 @@ def _lines(fmap):
             walk(child)
     walk(fmap)
     return found
+
+
+@pytest.mark.skipif(not OSM.is_file(), reason=f"no road extract at {OSM}")
+def test_a_plan_made_on_roads_is_drawn_on_its_roads(tmp_path):
+    import pandas as pd
+
+    from visitplan.pipeline import report_plan_dir
+
+    from ..test_cli import run
+    from ..test_roads import points
+
+    pts = points(12, 5)
+    pd.DataFrame({"account_id": [f"H{i}" for i in range(12)], "lat": pts[:, 0],
+                  "lon": pts[:, 1]}).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame([{"agent_id": "G1", "start_lat": 60.1710, "start_lon": 24.9440}]) \
+        .to_csv(tmp_path / "g.csv", index=False)
+    done = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", "2026-12-01",
+               "--out", tmp_path / "plan", "--time-limit", "2", "--travel", "road",
+               "--graph", OSM, "--report", "--quiet")
+    assert done.exit_code == 0, done.output
+    on_roads = (tmp_path / "plan" / "report" / "map.html").read_text()
+    report_plan_dir(tmp_path / "plan", tmp_path / "again")           # the plan's own network
+    report_plan_dir(tmp_path / "plan", tmp_path / "straight", roads=False)
+    again = (tmp_path / "again" / "map.html").read_text()
+    straight = (tmp_path / "straight" / "map.html").read_text()
+    line = re.compile(r"L\.polyline\(\s*(\[\[.*?\]\])", re.S)
+    count = lambda page: line.search(page).group(1).count("[60.")  # noqa: E731
+    visits = count_features(straight)["stops"]
+    assert count(straight) == visits + 2  # start, the visits, the end
+    assert count(on_roads) == count(again) > visits + 2
