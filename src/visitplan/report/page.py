@@ -15,7 +15,7 @@ import pandas as pd
 
 
 CSS = """
-body{font:13px/1.4 sans-serif;margin:16px;color:#111;max-width:1100px}
+body{font:13px/1.4 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:16px;color:#111;max-width:1100px}
 h1{font-size:20px;margin:0 0 6px}h2{font-size:15px;margin:18px 0 6px}
 .kpis{display:flex;flex-wrap:wrap;gap:10px}
 .kpi{border:1px solid #ccc;border-radius:4px;padding:6px 10px;min-width:140px}

@@ -14,7 +14,7 @@ import html
 import pandas as pd
 
 PRINT_CSS = """
-body{font:12px/1.35 sans-serif;margin:12px;color:#111}
+body{font:12px/1.35 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:12px;color:#111}
 h1{font-size:17px;margin:0 0 4px}
 p.meta{margin:0 0 10px;color:#444}
 table{border-collapse:collapse;width:100%}
