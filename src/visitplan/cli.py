@@ -19,8 +19,8 @@ from .errors import InputError
 from .io.csvsafe import neutralise
 from .io.read import as_policy, read_csv
 from .models import Problem
-from .pipeline import (DayResult, enrich, open_history, plan_files, report_plan_dir,
-                       travel_model)
+from .pipeline import (DayResult, enrich, open_history, plan_files, recorded_travel,
+                       replan_files, report_plan_dir, travel_model)
 from .plan import Plan
 from .validation import validate_files
 
@@ -217,22 +217,8 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
 
 
 def _plan_travel(plan_dir: Path, rules):
-    """The travel model recorded in the plan's summary (a road network is loaded again
-    and must be the same file)."""
-    try:
-        record = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
-        record = record.get("travel_model") or {}
-    except (OSError, ValueError):
-        return None
-    if record.get("model") not in ("road", "pairs"):
-        return None
-    source = record.get("graph") or record.get("file")
-    model = travel_model(rules, record["model"], record.get("graph"), record.get("file"),
-                         record.get("mode"))
-    if record.get("sha256") and model.digest != record["sha256"]:
-        raise InputError.single(source, "the travel file changed since the plan was made; "
-                                "give --travel (and --graph or --matrix) to check against it")
-    return model
+    """The travel model recorded in the plan's summary."""
+    return recorded_travel(plan_dir, rules)
 
 
 def _plan_date(plan_dir: Path) -> str:
@@ -396,6 +382,47 @@ def review_cmd(plan_dir: Annotated[Path, typer.Argument(help="A plan directory."
             shown.add_row(*(str(v) for v in values))
         out.print(shown)
         out.print(f"written to {out_file}", highlight=False)
+
+
+@app.command("replan")
+def replan_cmd(plan_dir: Annotated[Path, typer.Argument(help="The plan being re-planned.")],
+               accounts: Annotated[Path, typer.Argument(help="accounts.csv (as now)")],
+               agents: Annotated[Path, typer.Argument(help="agents.csv")],
+               at: Annotated[str, typer.Option("--at", help="Now, HH:MM: nothing new is "
+                                               "planned before it.")],
+               events: Annotated[Path, typer.Option("--events", help="events.csv: what "
+                                                    "happened since the plan.")],
+               out_dir: Annotated[Path, typer.Option("--out", help="Where the re-planned "
+                                                     "day goes.")],
+               policy: PolicyOpt = None, time_limit: TimeOpt = None, seed: SeedOpt = None,
+               quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False,
+               solution_limit: LimitOpt = None, history: HistoryOpt = None,
+               workers: WorkersOpt = 1,
+               report: Annotated[bool, typer.Option(
+                   "--report", help="Also write OUT/report/.")] = False) -> None:
+    """Re-plan the rest of the day from events (done, in_progress, late, position,
+    agent_off, cancel, add): the whole day to --out, with changes.csv saying who must
+    be told what."""
+    try:
+        result = replan_files(plan_dir, accounts, agents, events, at, out_dir, policy=policy,
+                              history=history, skip_bad_rows=skip_bad_rows,
+                              progress=not quiet, report=report, time_limit=time_limit,
+                              seed=seed, solution_limit=solution_limit, workers=workers)
+    except InputError as error:
+        _fail_input(error)
+    if not quiet:
+        shown = Table(title=f"Changes after {at}", title_justify="left")
+        for column in result.by_agent.columns[:-1]:
+            shown.add_column(column.replace("_", " "),
+                             justify="left" if column == "agent_id" else "right")
+        for values in result.by_agent.itertuples(index=False):
+            if values.affected:
+                shown.add_row(*(str(v) for v in values[:-1]))
+        out.print(shown)
+        told = int(result.by_agent["affected"].sum())
+        out.print(f"{told} agent(s) to tell; changes in {result.directory}/changes.csv",
+                  highlight=False)
+    _finish(result, quiet)
 
 
 @app.command("report")

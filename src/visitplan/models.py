@@ -86,6 +86,9 @@ class Account(_Frozen):
     not_home_streak: int = Field(0, ge=0)
     last_contact: dt.date | None = None
     region: str | None = None  # a city or branch; with `--by region` only its agents visit
+    # Minutes of travel a visit by someone other than preferred_agent costs (None: the
+    # policy's preferred_agent_minutes). A re-plan sets it to [replan] move_minutes.
+    preference_min: float | None = Field(None, ge=0, le=10_000)
 
     @field_validator("skills", "flags")
     @classmethod

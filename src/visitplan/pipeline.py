@@ -28,7 +28,7 @@ from .io.target import check_target
 from .io.write import write_plan
 from .models import Problem
 from .plan import Plan
-from .report import read_plan_dir, write_report, plan_roads
+from .report import plan_roads, read_plan_dir, write_report
 from .review import read_plan_routes, review
 from .scoring import Scorer, apply_scores
 from .solver import SearchParams, solve
@@ -193,3 +193,99 @@ def report_plan_dir(plan_dir: str | Path, out: str | Path, *,
     return write_report(plan, out, sheets=sheets if status.get("dispatchable") or
                         status.get("partial") else {}, status=status, review=table,
                         personal=personal, tiles=tiles, roads=plan_roads(plan, roads))
+
+
+def recorded_travel(plan_dir: str | Path, policy):
+    """The travel model a written plan was made with (``summary.json``), loaded again;
+    ``None`` for straight lines. A road network or pairs file must be the same file."""
+    import json
+
+    try:
+        record = json.loads((Path(plan_dir) / "summary.json").read_text(encoding="utf-8"))
+        record = record.get("travel_model") or {}
+    except (OSError, ValueError):
+        return None
+    if record.get("model") not in ("road", "pairs"):
+        return None
+    source = record.get("graph") or record.get("file")
+    model = travel_model(policy, record["model"], record.get("graph"), record.get("file"),
+                         record.get("mode"))
+    if record.get("sha256") and model.digest != record["sha256"]:
+        raise InputError.single(source, "the travel file changed since the plan was made; "
+                                "give --travel (and --graph or --matrix) to check against it")
+    return model
+
+
+@dataclass(frozen=True)
+class ReplanResult(DayResult):
+    """A re-planned day: as :class:`DayResult`, plus what changed for whom."""
+
+    changes: object = None    # DataFrame: the rows of changes.csv
+    by_agent: object = None   # DataFrame: per agent, the changes counted
+
+
+def replan_files(plan_dir: str | Path, accounts: str | Path, agents: str | Path,
+                 events: str | Path, at: str, out: str | Path | None = None, *,
+                 policy=None, history: str | Path | HistoryStore | None = None,
+                 skip_bad_rows: bool = False, params: SearchParams | None = None,
+                 progress: bool = False, report: bool = False, **search) -> ReplanResult:
+    """Re-plan the rest of a day, as ``visitplan replan`` does.
+
+    Reads the morning plan (``plan_dir``), the day's accounts and agents as they are
+    now, and ``events.csv``; plans the rest of the day after ``at`` (``"HH:MM"``);
+    validates it against the morning plan and the events; writes the whole day to
+    ``out`` with ``changes.csv``. Bad input (an unknown event, agent or account, a time
+    after ``at``) raises :class:`InputError` before anything is planned or written.
+    """
+    import datetime as dt
+
+    from .io.events import read_events
+    from .replan import changes as change_rows
+    from .replan import per_agent, replan
+    from .timeutil import parse_clock
+    from .validation import validate_replan
+
+    if out is not None:
+        check_target(out)
+    store = open_history(history) if history is not None else None
+    morning, _, _ = read_plan_dir(plan_dir)
+    rules = as_policy(policy)
+    try:
+        when = dt.datetime.combine(morning.date, dt.time()) + \
+            dt.timedelta(minutes=parse_clock(at))
+    except ValueError:
+        raise InputError.single("--at", "expected a time HH:MM") from None
+    day = enrich(read_csv(accounts, agents, policy=rules, date=morning.date,
+                          skip_bad_rows=skip_bad_rows, travel=recorded_travel(plan_dir, rules)),
+                 store)
+    happened = read_events(events, morning.date, when, {a.agent_id for a in day.agents},
+                           {a.account_id for a in day.accounts})
+    result = replan(day, morning, happened, when, params, progress=progress, **search)
+    violations = validate_replan(day, morning, happened, when, result.plan, result.rest,
+                                 result.rest_plan)
+    table = result.changes
+    by_agent = per_agent(table, morning, result.plan)
+    directory = None
+    if out is not None:
+        directory = write_plan(
+            result.plan, out, day, violations, report=report,
+            extra_files={"changes.csv": _clock_columns(table, ("old_start", "new_start"))},
+            extra_summary={"replan": {
+                "at": when.strftime("%H:%M"), "morning_plan": str(plan_dir),
+                "events": len(happened),
+                "fixed_visits": sum(len(s.fixed) for s in result.states.values()),
+                "agents": by_agent.to_dict("records"),
+                "affected_agents": list(by_agent.loc[by_agent["affected"], "agent_id"])}})
+    return ReplanResult(day, result.plan, violations, directory, None, changes=table,
+                        by_agent=by_agent)
+
+
+def _clock_columns(frame, columns):
+    """Times as ``YYYY-MM-DDTHH:MM`` (empty where there is none), as in routes.csv."""
+    from .plan import TIME_FORMAT
+
+    frame = frame.copy()
+    for column in columns:
+        frame[column] = frame[column].map(lambda t: t.strftime(TIME_FORMAT)
+                                          if t is not None and t == t else "")
+    return frame

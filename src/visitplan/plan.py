@@ -36,6 +36,8 @@ class Reason(StrEnum):
     CAPACITY = "CAPACITY"
     MUST_VISIT_INFEASIBLE = "MUST_VISIT_INFEASIBLE"
     SOLVER_FAILED = "SOLVER_FAILED"
+    CANCELLED = "CANCELLED"      # a re-plan: the borrower cancelled today's visit
+    NOT_IN_PLAN = "NOT_IN_PLAN"  # a re-plan: not in the morning plan and no 'add' event
 
 
 class _Frozen(BaseModel):

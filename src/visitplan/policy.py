@@ -138,6 +138,19 @@ class ReviewSettings(_Section):
     on_time_min: int = Field(30, ge=0, le=600)  # a visit started this close to its plan is on time
 
 
+class ReplanSettings(_Section):
+    """Re-planning during the day (``visitplan replan``)."""
+
+    # What moving an untouched visit to another agent costs, in minutes of travel: the
+    # re-plan keeps a visit with its agent unless that saves more than this (or serves more).
+    move_minutes: float = Field(30.0, ge=0, le=10_000)
+    # A visit of the same agent that starts fewer minutes than this earlier or later is not
+    # a change to tell anyone (changes.csv); the route sheet has the exact times.
+    retime_minutes: int = Field(10, ge=0, le=600)
+    # The whole re-plan's time limit when --time-limit is not given: a dispatcher waits.
+    time_limit_s: float = Field(8.0, gt=0, le=3600)
+
+
 class HistoryRules(_Section):
     """How yesterday's outcomes shape today's plan."""
 
@@ -186,6 +199,7 @@ class Policy(_Section):
     scoring: Scoring = Scoring()
     history: HistoryRules = HistoryRules()
     review: ReviewSettings = ReviewSettings()
+    replan: ReplanSettings = ReplanSettings()
     preset: str | None = None  # the name given as `policy = "..."`, for the record
 
     @field_validator("timezone")

@@ -444,3 +444,97 @@ def _straight_seconds(p: tuple[float, float], q: tuple[float, float], detour: fl
          + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2)
     metres = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(min(1.0, max(0.0, a)))) * detour
     return metres / (speed_kmh / 3.6)
+
+
+# -- a re-plan, against the morning plan and the events -----------------------------------
+
+REPLAN_CODES = {
+    "FIXED_CHANGED": "a visit that was done or in progress (or done as planned) changed",
+    "IN_THE_PAST": "a visit re-planned to start before --at",
+    "OFF_AGENT_BUSY": "a visit by an agent after they stopped working",
+    "CANCELLED_VISITED": "a visit to an account after its borrower cancelled",
+    "OVERLAP": "two visits of one route overlap",
+}
+
+
+def validate_replan(day: Problem, morning: Plan, events, at: dt.datetime, new: Plan,
+                    rest: Problem, rest_plan: Plan) -> list[Violation]:
+    """Check a re-plan: the re-planned rest keeps every daily rule (:func:`validate` on the
+    rest of the day), every input account appears once, and against the morning plan and
+    the events: what happened is unchanged, nothing new before ``at``, off agents idle,
+    cancelled accounts left alone, the day's caps counted over the whole day."""
+    out = validate(rest, rest_plan)
+    routes = new.routes
+    out += _check_accounting(day, routes, new.unassigned)
+    lead = {a.agent_id: a.agent_id for a in day.agents}
+    lead.update({r.partner_id: r.agent_id for r in morning.agent_routes if r.partner_id})
+    reported: dict[str, object] = {}
+    off: dict[str, dt.datetime] = {}
+    late: dict[str, list] = {}
+    cancelled: dict[str, dt.datetime] = {}
+    for e in events:
+        if e.event in ("done", "in_progress"):
+            reported[e.account_id] = e
+        elif e.event == "agent_off":
+            off.setdefault(lead.get(e.agent_id, e.agent_id), e.time)
+        elif e.event == "late":
+            late.setdefault(lead.get(e.agent_id, e.agent_id), []).append(e)
+        elif e.event == "cancel":
+            cancelled[e.account_id] = e.time
+    before = {v.account_id: v for v in morning.visits}
+    for v in new.visits:
+        e = reported.get(v.account_id)
+        if e is not None:
+            if v.agent_id != lead.get(e.agent_id, e.agent_id) or \
+                    (e.event == "done" and v.end != e.time) or \
+                    (e.event == "in_progress" and v.start != e.time):
+                out.append(Violation("FIXED_CHANGED", f"reported '{e.event}' at {e.time:%H:%M} "
+                                     f"(events row {e.row}), planned otherwise", v.agent_id,
+                                     v.account_id))
+            continue
+        old = before.get(v.account_id)
+        delays = late.get(v.agent_id, [])
+        if old is not None and old.agent_id == v.agent_id:
+            shift = sum(d.minutes for d in delays if d.time <= old.start)
+            expected = old.start + dt.timedelta(minutes=shift)
+            if expected < at and v.start != expected:
+                out.append(Violation("FIXED_CHANGED", f"done as planned at {expected:%H:%M} "
+                                     f"(before --at), now at {v.start:%H:%M}", v.agent_id,
+                                     v.account_id))
+            if expected < at:
+                continue
+        if v.start < at:
+            out.append(Violation("IN_THE_PAST", f"starts {v.start:%H:%M}, before --at "
+                                 f"{at:%H:%M}, and nothing reported it", v.agent_id,
+                                 v.account_id))
+    for v in new.visits:
+        stop = off.get(v.agent_id)
+        if stop is not None and v.start >= stop and v.account_id not in reported:
+            out.append(Violation("OFF_AGENT_BUSY", f"starts {v.start:%H:%M}, the agent stopped "
+                                 f"at {stop:%H:%M}", v.agent_id, v.account_id))
+        gone = cancelled.get(v.account_id)
+        if gone is not None and v.start >= gone:
+            out.append(Violation("CANCELLED_VISITED", f"cancelled at {gone:%H:%M}", v.agent_id,
+                                 v.account_id))
+    out += _check_whole_routes(day, new)
+    return out
+
+
+def _check_whole_routes(day: Problem, new: Plan) -> list[Violation]:
+    """Over the whole day: no two visits of a route overlap, and the agent's cap holds."""
+    out = []
+    agents = {a.agent_id: a for a in day.agents}
+    for route in new.agent_routes:
+        ordered = sorted(route.visits, key=lambda v: v.start)
+        for a, b in zip(ordered, ordered[1:]):
+            if b.start < a.end:
+                out.append(Violation("OVERLAP", f"{a.account_id} ends {a.end:%H:%M}, "
+                                     f"{b.account_id} starts {b.start:%H:%M}", route.agent_id,
+                                     b.account_id))
+        agent = agents.get(route.agent_id)
+        caps = [c for c in (agent.max_visits if agent else None,
+                            day.policy.max_visits_per_agent) if c is not None]
+        if caps and len(route.visits) > min(caps):
+            out.append(Violation("VISIT_CAP", f"{len(route.visits)} visits over the day, the "
+                                 f"cap is {min(caps)}", route.agent_id))
+    return out

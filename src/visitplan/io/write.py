@@ -25,7 +25,9 @@ SHEET_COLUMNS = ["kind", "seq", "arrival", "start", "end", "travel_min", "travel
 
 
 def write_plan(plan: Plan, directory: str | Path, problem=None,
-               violations: list | None = None, report: bool = False) -> Path:
+               violations: list | None = None, report: bool = False,
+               extra_files: dict[str, pd.DataFrame] | None = None,
+               extra_summary: dict | None = None) -> Path:
     """Write ``routes.csv``, ``unassigned.csv``, ``summary.json``, ``plan.json`` and,
     given the problem, ``audit.jsonl`` and one route sheet per agent in ``agents/``.
 
@@ -36,12 +38,16 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
     of which a part failed (a region's task, a territory without a first plan)
     says ``"partial": true``: the route sheets of the planned part are written.
     With ``report``, ``report/`` (:mod:`visitplan.report`) is written inside.
+    ``extra_files`` (name -> table) and ``extra_summary`` (more keys of
+    ``summary.json``) carry what a re-plan adds (``changes.csv``, ``"replan"``).
     """
     target = check_target(directory)  # ours to replace, and writable; else InputError
     clean_stale(target)
     staging = new_version(target)
     try:
-        _write_all(plan, staging, problem, violations, report)
+        for name, table in (extra_files or {}).items():
+            neutralise(table).to_csv(staging / name, index=False)
+        _write_all(plan, staging, problem, violations, report, extra_summary or {})
         publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -50,7 +56,7 @@ def write_plan(plan: Plan, directory: str | Path, problem=None,
 
 
 def _write_all(plan: Plan, folder: Path, problem, violations: list | None,
-               report_too: bool = False) -> None:
+               report_too: bool = False, extra_summary: dict | None = None) -> None:
     routes = plan.routes
     for column in ("arrival", "start", "end"):
         routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
@@ -65,6 +71,7 @@ def _write_all(plan: Plan, folder: Path, problem, violations: list | None,
     # Part of the day planned (a region or territory failed, the rest found a plan and
     # keeps every rule): those routes are sound and go out; the failure is still loud.
     report["partial"] = not plan.found_plan and bool(plan.visits) and not violations
+    report.update(extra_summary or {})
     if problem is not None:
         write_audit(plan, problem, folder / "audit.jsonl")
     sheets = {}

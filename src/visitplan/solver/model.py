@@ -40,7 +40,7 @@ def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
     per_point = weights.priority_minutes * 60
     normal = [int(round(a.priority * per_point)) for a in data.accounts]
     others = sum(p for a, p in zip(data.accounts, normal) if not a.must_visit)
-    preference = int(round(weights.preferred_agent_minutes * 60)) * len(data.accounts)
+    preference = sum(preference_seconds(data.problem, a) for a in data.accounts)
     must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + preference + 1)
     return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
 
@@ -135,25 +135,34 @@ def _add_skills(model: RoutingModel) -> None:
             routing.VehicleVar(manager.NodeToIndex(node)).RemoveValues(barred)
 
 
-def _add_preferences(model: RoutingModel) -> None:
-    """A soft preferred agent: each visit by another agent adds a fixed cost.
+def preference_seconds(problem, account) -> int:
+    """What a visit by someone other than the preferred agent costs, in seconds."""
+    minutes = account.preference_min
+    if minutes is None:
+        minutes = problem.policy.weights.preferred_agent_minutes
+    return int(round(minutes * 60)) if account.preferred_agent else 0
 
-    Modelled as a dimension whose per-vehicle unary transit is 1 on the
-    accounts that prefer someone else; its span cost is the weight.
+
+def _add_preferences(model: RoutingModel) -> None:
+    """A soft preferred agent: each visit by another agent adds that account's cost.
+
+    Modelled as a dimension whose per-vehicle unary transit is the account's
+    cost (seconds) on the vehicles other than its preferred agent; its span
+    cost coefficient is 1.
     """
     data, routing = model.data, model.routing
-    weight = int(round(data.problem.policy.weights.preferred_agent_minutes * 60))
     ids = [a.agent_id for a in data.agents]
-    if weight == 0 or not any(a.preferred_agent in ids for a in data.accounts):
+    costs = [preference_seconds(data.problem, data.accounts[a]) for a in data.owner]
+    prefers = [data.accounts[a].preferred_agent for a in data.owner]
+    if not any(c and p in ids for c, p in zip(costs, prefers)):
         return
     zeros = [0] * (2 * len(data.agents))
     evaluators = []
-    prefers = [data.accounts[a].preferred_agent for a in data.owner]
     for agent_id in ids:
-        misses = [int(p in ids and p != agent_id) for p in prefers]
+        misses = [c if p in ids and p != agent_id else 0 for c, p in zip(costs, prefers)]
         evaluators.append(routing.RegisterUnaryTransitVector(misses + zeros))
-    routing.AddDimensionWithVehicleTransits(evaluators, 0, data.n + 1, True, "preference")
-    routing.GetDimensionOrDie("preference").SetSpanCostCoefficientForAllVehicles(weight)
+    routing.AddDimensionWithVehicleTransits(evaluators, 0, sum(costs) + 1, True, "preference")
+    routing.GetDimensionOrDie("preference").SetSpanCostCoefficientForAllVehicles(1)
 
 
 def _add_drops(model: RoutingModel) -> None:
