@@ -6,7 +6,9 @@ The rules (``visitplan replan``; README *Re-planning during the day*):
   times the events give. A planned visit that starts before ``--at`` and that no
   event contradicts is taken as done as planned (a dispatcher reports only what
   went differently); after a ``late`` event its agent's later visits run that
-  many minutes behind.
+  many minutes behind, and after a visit reported to end late the next ones
+  start when the agent can be there. One pushed to ``--at`` or later has not
+  happened and is planned again.
 - Nothing else is scheduled before ``--at``. Each agent starts again from the
   latest ``position`` reported after their last visit (or that visit's place, or
   their start) when they are free: at ``--at``, when the current visit ends, or
@@ -153,8 +155,28 @@ def _states(day, morning, events, at, lead, cancelled) -> dict[str, AgentState]:
                 state.fixed.append(moved)  # done as planned: nothing said otherwise
     for state in states.values():
         state.fixed.sort(key=lambda v: v.start)
+        state.fixed = _after_overruns(state.fixed, set(reported), at, state.off_at)
         _position(day, morning, events, at, state, lead)
     return states
+
+
+def _after_overruns(visits: list[Visit], reported: set[str], at: dt.datetime,
+                    off_at: dt.datetime | None) -> list[Visit]:
+    """Visits done as planned start no earlier than the previous visit's end plus the
+    planned leg: a visit reported to end late pushes the next ones. One pushed to
+    ``at`` or later (or past the agent's stop) has not happened: it is planned again."""
+    kept: list[Visit] = []
+    for visit in visits:
+        if kept and visit.account_id not in reported:
+            ready = kept[-1].end + dt.timedelta(minutes=math.ceil(visit.travel_s / 60))
+            if visit.start < ready:
+                shift = ready - visit.start
+                visit = visit.model_copy(update={"arrival": visit.arrival + shift,
+                                                 "start": ready, "end": visit.end + shift})
+                if visit.start >= at or (off_at is not None and visit.start >= off_at):
+                    continue
+        kept.append(visit)
+    return kept
 
 
 def _reported_visit(day, e: Event, crew: str, planned: Visit | None,
