@@ -6,7 +6,7 @@ import json
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given, reject, settings
 from hypothesis import strategies as st
 
 import visitplan as vp
@@ -239,12 +239,24 @@ def test_random_event_sequences_always_validate(files, picks):
                             else None, minutes=float(minutes) if kind == "late" else None,
                             lat=CENTRE[0] if kind == "position" else None,
                             lon=CENTRE[1] if kind == "position" else None))
-    result = replanned(files, events)
+    try:
+        result = replanned(files, events)
+    except vp.InputError as error:  # one agent reported at two visits at once
+        assert "at two visits at once" in str(error)
+        reject()
     got = {v.account_id: v for v in result.plan.visits}
     for account_id, (agent_id, kind, when) in reported.items():
         visit = got[account_id]  # a reported visit is never lost nor changed
         assert visit.agent_id == agent_id
         assert (visit.end if kind == "done" else visit.start) == when
+
+
+def test_two_visits_at_once_are_refused(files):
+    _, morning = files
+    events = [Event(3, t(10, 0), "done", agent_id="G1", account_id="A1"),
+              Event(4, t(10, 5), "done", agent_id="G1", account_id="A3")]
+    with pytest.raises(vp.InputError, match=r"two visits at once .*rows 3 and 4"):
+        replan(day(files), morning.plan, events, AT, time_limit=1)
 
 
 # -- the command --------------------------------------------------------------------------

@@ -33,7 +33,8 @@ _EXPORTS = {
     "SearchParams": "solver", "solve": "solver",
     "Matrix": "travel", "StraightLine": "travel",
     "Violation": "validation", "validate": "validation",
-    "write_report": "report", "report_plan_dir": "report", "compare": "report.compare",
+    "write_report": "report", "report_plan_dir": "pipeline", "compare": "report.compare",
+    "replan_files": "pipeline", "replan": "replan", "read_events": "io.events",
 }
 __all__ = sorted(_EXPORTS)
 

@@ -126,6 +126,9 @@ class Agent(_Frozen):
     pair_with: str | None = None   # works today as a pair with this agent (one route)
     region: str | None = None      # works only in this region (with `--by region`)
     mode: Literal["drive", "bike", "walk", "scooter"] | None = None  # None: the policy's
+    # A re-plan: the agent is out already and goes on at shift_start, no later (the plan
+    # otherwise leaves as late as it can, which mid-day would idle them where they are).
+    out_already: bool = False
     partner: str | None = None     # set on a merged pair route: the second agent
 
     @field_validator("skills")

@@ -27,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -37,6 +37,7 @@ from .io.events import Event
 from .models import Agent, Problem
 from .plan import Break, Plan, Reason, Route, SolverStats, Unassigned, Visit
 from .solver import SearchParams, solve
+from .timeutil import WEEKDAYS, format_clock
 from .travel import Matrix, Pairs, end_key, profile, start_key
 
 CHANGE_COLUMNS = ["agent_id", "account_id", "change", "old_start", "new_start",
@@ -57,6 +58,7 @@ class AgentState:
     break_taken: Break | None = None
     late_at: dt.datetime | None = None
     late_min: float = 0.0
+    break_lost: bool = False  # the break not taken can no longer start in its window
 
 
 @dataclass(frozen=True)
@@ -111,9 +113,12 @@ def replan(day: Problem, morning: Plan, events: list[Event], at: dt.datetime,
     cancelled = {e.account_id: e.time for e in events if e.event == "cancel"}
     states = _states(day, morning, events, at, lead, cancelled)
     rest, outside = _rest_problem(day, morning, events, states, cancelled, lead, at)
-    if params is None and search.get("time_limit") is None:
-        search["time_limit"] = day.policy.replan.time_limit_s
-    rest_plan = solve(rest, params, progress=progress, **search)
+    if params is None:
+        params = SearchParams.from_policy(day.policy,
+                                          time_limit=day.policy.replan.time_limit_s)
+    params = replace(params, **{k: v for k, v in search.items() if v is not None})
+    params = replace(params, start_from=_still_planned(morning, states, rest))
+    rest_plan = solve(rest, params, progress=progress)
     plan = _merge(day, morning, rest, rest_plan, states, cancelled, outside)
     return Replan(plan=plan, rest=rest, rest_plan=rest_plan,
                   changes=changes(morning, plan, day.policy.replan.retime_minutes),
@@ -141,6 +146,7 @@ def _states(day, morning, events, at, lead, cancelled) -> dict[str, AgentState]:
         elif e.event == "late":
             state.late_at = state.late_at or e.time
             state.late_min += e.minutes
+    _no_overlap(reported, events)
     for visit in reported.values():
         states[visit.agent_id].fixed.append(visit)
     for route in morning.agent_routes:
@@ -164,19 +170,40 @@ def _after_overruns(visits: list[Visit], reported: set[str], at: dt.datetime,
                     off_at: dt.datetime | None) -> list[Visit]:
     """Visits done as planned start no earlier than the previous visit's end plus the
     planned leg: a visit reported to end late pushes the next ones. One pushed to
-    ``at`` or later (or past the agent's stop) has not happened: it is planned again."""
+    ``at`` or later (or past the agent's stop), or that overlaps a visit reported for
+    the agent, has not happened: it is planned again."""
+    told = [v for v in visits if v.account_id in reported]
     kept: list[Visit] = []
     for visit in visits:
-        if kept and visit.account_id not in reported:
-            ready = kept[-1].end + dt.timedelta(minutes=math.ceil(visit.travel_s / 60))
-            if visit.start < ready:
-                shift = ready - visit.start
-                visit = visit.model_copy(update={"arrival": visit.arrival + shift,
-                                                 "start": ready, "end": visit.end + shift})
-                if visit.start >= at or (off_at is not None and visit.start >= off_at):
-                    continue
+        if visit.account_id not in reported:
+            if kept:
+                ready = kept[-1].end + dt.timedelta(minutes=math.ceil(visit.travel_s / 60))
+                if visit.start < ready:
+                    shift = ready - visit.start
+                    visit = visit.model_copy(update={"arrival": visit.arrival + shift,
+                                                     "start": ready, "end": visit.end + shift})
+            if visit.start >= at or (off_at is not None and visit.start >= off_at) or \
+                    any(r.start < visit.end and visit.start < r.end for r in told):
+                continue  # not done: too late now, or the agent was at another door then
         kept.append(visit)
     return kept
+
+
+def _no_overlap(reported: dict[str, Visit], events: list[Event]) -> None:
+    """Two visits reported for one agent at overlapping times cannot both be true."""
+    row = {e.account_id: e.row for e in events if e.event in ("done", "in_progress")}
+    by_agent: dict[str, list[Visit]] = {}
+    for visit in reported.values():
+        by_agent.setdefault(visit.agent_id, []).append(visit)
+    for visits in by_agent.values():
+        visits.sort(key=lambda v: v.start)
+        for a, b in zip(visits, visits[1:]):
+            if b.start < a.end:
+                raise InputError.single(
+                    "events", f"agent {a.agent_id} is reported at two visits at once "
+                    f"({a.account_id} until {a.end:%H:%M}, {b.account_id} from "
+                    f"{b.start:%H:%M}; rows {row[a.account_id]} and {row[b.account_id]})",
+                    row[b.account_id], "time")
 
 
 def _reported_visit(day, e: Event, crew: str, planned: Visit | None,
@@ -211,10 +238,15 @@ def _position(day, morning, events, at, state: AgentState, lead) -> None:
     agent = next(a for a in day.agents if a.agent_id == state.agent_id)
     last = state.fixed[-1] if state.fixed else None
     shift_start = day.clock(agent.shift_start)
-    free = max(at, shift_start, last.end if last else at)
+    # Free from the end of the last visit: one who finished just before --at may already be
+    # on the way (no visit starts before --at; the rest problem's legal hours say so).
+    route = next((r for r in morning.agent_routes if r.agent_id == state.agent_id), None)
+    if last is not None:
+        free = max(shift_start, last.end)
+    else:  # one whose day began before --at is on the way to the first stop
+        free = max(shift_start, min(at, route.depart) if route else at)
     if state.late_at is not None:
         free = max(free, state.late_at + dt.timedelta(minutes=state.late_min))
-    state.free_at = free
     if last is not None:
         site = day.account(last.account_id)
         state.place = (site.lat, site.lon)
@@ -224,7 +256,8 @@ def _position(day, morning, events, at, state: AgentState, lead) -> None:
         if e.event == "position" and lead.get(e.agent_id) == state.agent_id and \
                 (last is None or e.time >= last.start):
             state.place = (e.lat, e.lon)
-    route = next((r for r in morning.agent_routes if r.agent_id == state.agent_id), None)
+            free = max(free, e.time)
+    state.free_at = free
     for brk in route.breaks if route else ():
         start = brk.start
         if state.late_at is not None and start >= state.late_at:
@@ -265,23 +298,42 @@ def _rest_problem(day, morning, events, states, cancelled, lead, at):
         state = states[lead[agent.agent_id]]
         if state.off_at is not None:
             continue
-        rest = _rest_agent(day, agent, state)
+        rest = _rest_agent(day, agent, state, at)
         if rest is not None:
             agents.append(rest)
     agents = _whole_pairs(agents)
-    return day.model_copy(update={"accounts": tuple(accounts), "agents": tuple(agents)}), \
-        outside
+    return day.model_copy(update={"accounts": tuple(accounts), "agents": tuple(agents),
+                                  "policy": _from(day.policy, day.weekday, at)}), outside
 
 
-def _rest_agent(day: Problem, agent: Agent, state: AgentState) -> Agent | None:
-    start = math.ceil(day.to_units((state.free_at - dt.datetime.combine(
-        day.date, dt.time())).total_seconds() / 60))
-    if start >= agent.shift_end:
+def _from(policy, weekday: int, at: dt.datetime):
+    """The policy with today's legal visiting hours starting no earlier than ``at``:
+    nothing new is planned in the past."""
+    hours = policy.visiting_hours.hours_on(weekday)
+    now = at.hour * 60 + at.minute + (at.second > 0)
+    if hours is None:
+        return policy
+    start, end = max(hours[0], now), hours[1]
+    today = "closed" if start >= end else f"{format_clock(start)}-{format_clock(end)}"
+    visiting = policy.visiting_hours.model_copy(update={"weekdays": {
+        **policy.visiting_hours.weekdays, WEEKDAYS[weekday]: today}})
+    return policy.model_copy(update={"visiting_hours": visiting})
+
+
+def _units_at(day: Problem, when: dt.datetime) -> int:
+    minutes = (when - dt.datetime.combine(day.date, dt.time())).total_seconds() / 60
+    return math.ceil(day.to_units(minutes))
+
+
+def _rest_agent(day: Problem, agent: Agent, state: AgentState, at: dt.datetime) -> Agent | None:
+    start = _units_at(day, state.free_at)
+    if max(start, _units_at(day, at)) >= agent.shift_end:
         return None  # the shift is over
     rule = agent.break_rule if agent.break_applies() and state.break_taken is None else None
-    if rule is not None:
-        rule = rule.model_copy(update={"earliest": max(rule.earliest, start)}) \
-            if rule.latest >= start else None
+    if rule is not None:  # a break not taken yet starts now at the earliest
+        earliest = max(rule.earliest, start, _units_at(day, at))
+        state.break_lost = rule.latest < earliest
+        rule = None if state.break_lost else rule.model_copy(update={"earliest": earliest})
     cap = agent.max_visits
     policy_cap = day.policy.max_visits_per_agent
     if policy_cap is not None:
@@ -291,6 +343,8 @@ def _rest_agent(day: Problem, agent: Agent, state: AgentState) -> Agent | None:
     end = agent.end
     return agent.model_copy(update={
         "start_lat": state.place[0], "start_lon": state.place[1],
+        "out_already": bool(state.fixed) or state.free_at > max(at, day.clock(agent.shift_start))
+        or state.free_at < at,
         "end_lat": end[0], "end_lon": end[1], "shift_start": start, "break_rule": rule,
         "max_visits": None if cap is None else max(cap - made, 0),
         "capacity": None if agent.capacity is None else max(agent.capacity - load, 0)})
@@ -301,6 +355,16 @@ def _whole_pairs(agents: list[Agent]) -> list[Agent]:
     ids = {a.agent_id for a in agents}
     return [a if a.pair_with is None or a.pair_with in ids else
             a.model_copy(update={"pair_with": None}) for a in agents]
+
+
+def _still_planned(morning: Plan, states, rest: Problem) -> tuple:
+    """The morning's visits not yet made, per agent still working, in the morning's order:
+    where the search starts, so that a small event moves few visits."""
+    open_ids = {a.account_id for a in rest.accounts}
+    working = {a.agent_id for a in rest.agents}
+    return tuple((r.agent_id, tuple(v.account_id for v in r.visits
+                                    if v.account_id in open_ids))
+                 for r in morning.agent_routes if r.agent_id in working)
 
 
 # -- the whole day again ------------------------------------------------------------------
@@ -324,6 +388,9 @@ def _merge(day, morning, rest, rest_plan, states, cancelled, outside) -> Plan:
     fixed = [v for s in states.values() for v in s.fixed]
     sites, bases = day.places()
     warnings = list(rest_plan.warnings)
+    warnings += [f"agent {g}: the break was not taken and can no longer start in its window; "
+                 "none is planned for the rest of the day" for g, st in states.items()
+                 if st.break_lost]
     if outside:
         warnings.append(f"{len(outside)} account(s) of the accounts file are not in the "
                         "morning plan and were not added: NOT_IN_PLAN")

@@ -70,8 +70,9 @@ def build_model(data: SolverData) -> RoutingModel:
 def _add_finalizers(model: RoutingModel) -> None:
     """Leave as late and come back as early as the plan allows: no idle hour at the first door."""
     routing, time_dim = model.routing, model.time
-    for v in range(len(model.data.agents)):
-        routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
+    for v, agent in enumerate(model.data.agents):
+        if not agent.out_already:
+            routing.AddVariableMaximizedByFinalizer(time_dim.CumulVar(routing.Start(v)))
         routing.AddVariableMinimizedByFinalizer(time_dim.CumulVar(routing.End(v)))
 
 
@@ -97,7 +98,7 @@ def _add_time_windows(model: RoutingModel) -> None:
         time_dim.CumulVar(manager.NodeToIndex(node)).SetRange(low, high)
     for v, agent in enumerate(data.agents):
         low, high = agent.shift_start, agent.shift_end
-        time_dim.CumulVar(routing.Start(v)).SetRange(low, high)
+        time_dim.CumulVar(routing.Start(v)).SetRange(low, low if agent.out_already else high)
         time_dim.CumulVar(routing.End(v)).SetRange(low, high)
 
 

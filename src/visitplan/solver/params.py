@@ -60,6 +60,11 @@ class SearchParams:
         Cut the day into territories of about ``territory_size`` eligible
         accounts (``solver/decompose.py``): ``auto`` when it has more than
         ``DECOMPOSE_ABOVE`` of them, ``always``, or ``never``.
+    start_from
+        A plan to search on from: ``(agent_id, (account_id, ...))`` per agent, in
+        visit order (a re-plan: the morning routes). Worker 0 of a whole-day model
+        loads what of it still fits and searches from there instead of PyVRP's
+        plan; the other workers search as usual.
     """
 
     time_limit: float = 30.0
@@ -73,6 +78,7 @@ class SearchParams:
     patient: float = PATIENT
     decompose: Literal["auto", "always", "never"] = "auto"
     territory_size: int = TERRITORY_SIZE
+    start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:

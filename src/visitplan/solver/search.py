@@ -18,6 +18,7 @@ from .extract import extract_routes
 from .model import RoutingModel, build_model
 from .params import SearchParams
 from .progress import SearchMonitor
+from .schedule import fits
 from .reasons import explain_drops
 
 
@@ -169,27 +170,60 @@ def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
     from scratch. Returns the assignment (``None``: no plan), the status, and
     the warm start's statistics."""
     start, first_feasible, warm_s, deadlines = None, None, 0.0, {}
-    tried = worker.patience is not None
-    if tried:
+    given = start_from(model, params.start_from) if params.start_from and worker.index == 0 \
+        else None
+    tried = worker.patience is not None and given is None
+    if given is not None:
+        start = given
+    elif tried:
         monitor.phase("PyVRP")
         began = time.monotonic()
         start, first_feasible, deadlines = _warm_start(model, budget, params, worker)
         warm_s = time.monotonic() - began
         monitor.phase("OR-Tools")
     warm_stats = dict(warm_start_s=round(warm_s, 3), deadlines=deadlines,
-                      warm_start="used" if start is not None else
-                      ("none found" if tried else "off"))
+                      warm_start="given plan" if given is not None else "used"
+                      if start is not None else ("none found" if tried else "off"))
     if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
         warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
     search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
                                params.solution_limit, worker.strategy)
     if start is None:
         return solve_fresh(model, search, monitor) + (warm_stats,)
-    if polishes(model):
+    if polishes(model) or given is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, search)
         if solution is not None:
             return solution, _status(model), warm_stats
     return start, "PYVRP_PLAN_LOADED", warm_stats
+
+
+def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...]):
+    """A given plan loaded into the model: each agent's accounts in order, those that no
+    longer fit (window, shift, break, skills, cap, load) left out. ``None`` when the
+    model refuses it anyway, or nothing of it is left."""
+    data = model.data
+    index = {a.account_id: k for k, a in enumerate(data.accounts)}
+    wanted = dict(plan)
+    routes, load_of = [], lambda k: data.accounts[k].load
+    for v, agent in enumerate(data.agents):
+        route, load = [], 0
+        for account_id in wanted.get(agent.agent_id, ()):
+            k = index.get(account_id)
+            if k is None or not agent.can_serve(data.accounts[k]):
+                continue
+            if agent.max_visits is not None and len(route) >= agent.max_visits:
+                break
+            if agent.capacity is not None and load + load_of(k) > agent.capacity:
+                continue
+            node = next((n for n in data.options(k) if fits(data, v, route + [n])), None)
+            if node is not None:
+                route.append(node)
+                load += load_of(k)
+        routes.append(route)
+    if not any(routes):
+        return None
+    indices = [[model.manager.NodeToIndex(node) for node in route] for route in routes]
+    return model.routing.ReadAssignmentFromRoutes(indices, True)
 
 
 NO_FIRST_PLAN = "NO_FIRST_PLAN_IN_TIME"
