@@ -31,6 +31,8 @@ def main() -> None:
     parser.add_argument("--morning-limit", type=float, default=30)
     parser.add_argument("--sick", type=int, default=3, help="how many sick agents to try")
     parser.add_argument("--at", default="13:00")
+    parser.add_argument("--move-minutes", type=float, nargs="+", default=[30.0],
+                        help="[replan] move_minutes values to compare")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="replan-bench-"))
@@ -43,18 +45,22 @@ def main() -> None:
     left = sorted(morning.plan.agent_routes, key=lambda r: -sum(v.start >= at
                                                                 for v in r.visits))
     rows = []
-    for route in left[:args.sick]:
-        sick = route.agent_id
-        events = folder / f"events-{sick}.csv"
-        events.write_text("time,event,agent_id,account_id,minutes,lat,lon\n"
-                          f"{args.at},agent_off,{sick},,,,\n")
-        began = time.monotonic()
-        result = vp.replan_files(folder / "plan", folder / "accounts.csv",
-                                 folder / "agents.csv", events, args.at,
-                                 folder / f"re-{sick}", seed=args.seed)
-        wall = time.monotonic() - began
-        rows.append(_counts(morning.plan, result, sick, at, wall))
-        print(rows[-1])
+    for move in args.move_minutes:
+        policy = vp.Policy().model_copy(update={"replan": vp.Policy().replan.model_copy(
+            update={"move_minutes": move})})
+        for route in left[:args.sick]:
+            sick = route.agent_id
+            events = folder / f"events-{sick}.csv"
+            events.write_text("time,event,agent_id,account_id,minutes,lat,lon\n"
+                              f"{args.at},agent_off,{sick},,,,\n")
+            began = time.monotonic()
+            result = vp.replan_files(folder / "plan", folder / "accounts.csv",
+                                     folder / "agents.csv", events, args.at,
+                                     folder / f"re-{sick}", policy=policy, seed=args.seed)
+            wall = time.monotonic() - began
+            rows.append({"move_minutes": move, **_counts(morning.plan, result, sick, at,
+                                                         wall)})
+            print(rows[-1])
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
     if args.out:

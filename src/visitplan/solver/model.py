@@ -38,14 +38,14 @@ def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
     """
     weights = data.problem.policy.weights
     per_point = weights.priority_minutes * 60
-    normal = [int(round(a.priority * per_point)) for a in data.accounts]
+    # Leaving an account out also misses its preferred agent (a re-plan: its morning
+    # agent): otherwise dropping it would be cheaper than giving it to someone else.
+    normal = [int(round(a.priority * per_point)) + preference_seconds(data.problem, a)
+              for a in data.accounts]
     others = sum(p for a, p in zip(data.accounts, normal) if not a.must_visit)
     preference = sum(preference_seconds(data.problem, a) for a in data.accounts)
     must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + preference + 1)
-    # Leaving an account out also misses its preferred agent (a re-plan: its morning
-    # agent): otherwise dropping it would be cheaper than giving it to someone else.
-    return [must if a.must_visit else p + preference_seconds(data.problem, a)
-            for a, p in zip(data.accounts, normal)]
+    return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
 
 
 def build_model(data: SolverData) -> RoutingModel:

@@ -65,6 +65,9 @@ class SearchParams:
         visit order (a re-plan: the morning routes). Worker 0 of a whole-day model
         loads what of it still fits and searches from there instead of PyVRP's
         plan; the other workers search as usual.
+    place
+        With ``start_from``: accounts to put into that plan first, each where it adds
+        the least travel (a re-plan: the accounts of an agent who stopped).
     """
 
     time_limit: float = 30.0
@@ -79,6 +82,7 @@ class SearchParams:
     decompose: Literal["auto", "always", "never"] = "auto"
     territory_size: int = TERRITORY_SIZE
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    place: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.time_limit <= 0:
