@@ -169,9 +169,19 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          matrix: MatrixOpt = None,
          report: Annotated[bool, typer.Option(
              "--report", help="Also write OUT/report/: map, timeline, summary page and "
-                              "printable route sheets.")] = False) -> None:
+                              "printable route sheets.")] = False,
+         days: Annotated[int, typer.Option(
+             "--days", min=1, max=31, help="Plan this many days from --date (due dates, "
+                                           "earliest dates, off dates).")] = 1) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
+    if days > 1:
+        _plan_days(accounts, agents, out_dir, days, policy=policy, date=date,
+                   history=history, scorer=_scorer(scorer), priority_column=priority_column,
+                   skip_bad_rows=skip_bad_rows, progress=not quiet, time_limit=time_limit,
+                   seed=seed, solution_limit=solution_limit, workers=workers,
+                   travel=travel, graph=graph, matrix=matrix, quiet=quiet)
+        return
     try:
         result = plan_files(accounts, agents, out_dir, policy=policy, date=date,
                             history=history, scorer=_scorer(scorer),
@@ -183,6 +193,33 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     except InputError as error:
         _fail_input(error)
     _finish(result, quiet)
+
+
+def _plan_days(accounts, agents, out_dir, days, quiet, **options) -> None:
+    """``plan --days N``: the horizon, its summary, and the exit code of a plan."""
+    from .pipeline import plan_horizon_files
+    try:
+        result = plan_horizon_files(accounts, agents, out_dir, days, **options)
+    except InputError as error:
+        _fail_input(error)
+    horizon = result.horizon
+    if not quiet:
+        for plan in horizon.plans:
+            kpis = plan.kpis
+            out.print(f"{plan.date}: {kpis['accounts']['planned']} visits, priority "
+                      f"{kpis['priority']['served']}, {kpis['travel']['km']} km",
+                      highlight=False)
+        out.print(f"{days} days: {len(horizon.visits)} visits; "
+                  f"{len(horizon.missed_due())} due date(s) missed; files in "
+                  f"{result.directory}/", highlight=False)
+    if not all(p.found_plan for p in horizon.plans):
+        err.print("[bold red]error:[/] the search found no plan for a day", highlight=False)
+        raise typer.Exit(EXIT_NO_PLAN)
+    if result.violations:
+        err.print(f"[bold red]{len(result.violations)} rule(s) broken by the plan:[/]")
+        for v in result.violations[:50]:
+            err.print(f"  {v}", markup=False, highlight=False)
+        raise typer.Exit(1)
 
 
 @app.command("validate")

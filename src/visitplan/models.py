@@ -86,6 +86,8 @@ class Account(_Frozen):
     not_home_streak: int = Field(0, ge=0)
     last_contact: dt.date | None = None
     region: str | None = None  # a city or branch; with `--by region` only its agents visit
+    due_date: dt.date | None = None       # a horizon: visit on or before this date
+    earliest_date: dt.date | None = None  # a horizon: not before this date
     # Minutes of travel a visit by someone other than preferred_agent costs (None: the
     # policy's preferred_agent_minutes). A re-plan sets it to [replan] move_minutes.
     preference_min: float | None = Field(None, ge=0, le=10_000)
@@ -126,6 +128,7 @@ class Agent(_Frozen):
     pair_with: str | None = None   # works today as a pair with this agent (one route)
     region: str | None = None      # works only in this region (with `--by region`)
     mode: Literal["drive", "bike", "walk", "scooter"] | None = None  # None: the policy's
+    off_dates: frozenset[dt.date] = frozenset()  # leave, training: no work on these dates
     # A re-plan: the agent is out already and goes on at shift_start, no later (the plan
     # otherwise leaves as late as it can, which mid-day would idle them where they are).
     out_already: bool = False

@@ -289,3 +289,44 @@ def _clock_columns(frame, columns):
         frame[column] = frame[column].map(lambda t: t.strftime(TIME_FORMAT)
                                           if t is not None and t == t else "")
     return frame
+
+
+@dataclass(frozen=True)
+class HorizonResult:
+    """Several days planned: the first day's problem, the horizon plan, what the validator
+    found, and where it was written."""
+
+    problem: Problem
+    horizon: object
+    violations: list
+    directory: Path | None = None
+
+    @property
+    def dispatchable(self) -> bool:
+        return all(p.found_plan for p in self.horizon.plans) and not self.violations
+
+
+def plan_horizon_files(accounts: str | Path, agents: str | Path, out: str | Path | None,
+                       days: int, *, policy=None, date=None, history=None,
+                       scorer: Scorer | None = None, priority_column: str | None = None,
+                       skip_bad_rows: bool = False, travel=None,
+                       graph: str | Path | None = None, matrix: str | Path | None = None,
+                       params: SearchParams | None = None, progress: bool = False,
+                       aware: bool = True, **search) -> HorizonResult:
+    """``visitplan plan --days N``: read, enrich, plan the days, validate, write."""
+    from .horizon import plan_horizon
+    from .io.write import write_horizon
+    from .validation import validate_horizon
+
+    if out is not None:
+        check_target(out)
+    store = open_history(history) if history is not None else None
+    policy = as_policy(policy)
+    problem = read_csv(accounts, agents, policy=policy, date=date, skip_bad_rows=skip_bad_rows,
+                       travel=travel_model(policy, travel, graph, matrix),
+                       priority_column=priority_column)
+    problem = enrich(problem, store, scorer)
+    horizon = plan_horizon(problem, days, params, aware=aware, progress=progress, **search)
+    violations = validate_horizon(problem, horizon)
+    directory = write_horizon(horizon, out, problem, violations) if out is not None else None
+    return HorizonResult(problem, horizon, violations, directory)

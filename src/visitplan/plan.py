@@ -38,6 +38,8 @@ class Reason(StrEnum):
     SOLVER_FAILED = "SOLVER_FAILED"
     CANCELLED = "CANCELLED"      # a re-plan: the borrower cancelled today's visit
     NOT_IN_PLAN = "NOT_IN_PLAN"  # a re-plan: not in the morning plan and no 'add' event
+    MISSED_DUE_DATE = "MISSED_DUE_DATE"  # a horizon: due in it and not planned by then
+    NOT_YET = "NOT_YET"                  # a horizon: its earliest_date is after the horizon
 
 
 class _Frozen(BaseModel):

@@ -138,6 +138,20 @@ class ReviewSettings(_Section):
     on_time_min: int = Field(30, ge=0, le=600)  # a visit started this close to its plan is on time
 
 
+class HorizonSettings(_Section):
+    """Planning several days at once (``visitplan plan --days N``)."""
+
+    # Visits per account within the horizon; between them the cool-down and the 7/30-day
+    # caps hold, as against the history.
+    max_visits_per_account: int = Field(1, ge=1, le=31)
+    # The horizon's priority counts a visit on day k (0 = the first) at (1 - discount)^k:
+    # earlier rather than later. Reported as summary.json's discounted priority.
+    discount_per_day: float = Field(0.02, ge=0, lt=1)
+    # An account due within the horizon weighs priority x (1 + due_boost / (days left + 1))
+    # on the days before its due date, and is must-visit on the due date itself.
+    due_boost: float = Field(1.0, ge=0, le=100)
+
+
 class ReplanSettings(_Section):
     """Re-planning during the day (``visitplan replan``)."""
 
@@ -200,6 +214,7 @@ class Policy(_Section):
     history: HistoryRules = HistoryRules()
     review: ReviewSettings = ReviewSettings()
     replan: ReplanSettings = ReplanSettings()
+    horizon: HorizonSettings = HorizonSettings()
     preset: str | None = None  # the name given as `policy = "..."`, for the record
 
     @field_validator("timezone")

@@ -540,3 +540,79 @@ def _check_whole_routes(day: Problem, new: Plan) -> list[Violation]:
             out.append(Violation("VISIT_CAP", f"{len(route.visits)} visits over the day, the "
                                  f"cap is {min(caps)}", route.agent_id))
     return out
+
+
+# -- a horizon of several days ---------------------------------------------------------------
+
+HORIZON_CODES = {
+    "HORIZON_VISITS": "an account visited more often than the horizon allows",
+    "DUE_DATE": "a visit after the account's due date",
+    "EARLIEST_DATE": "a visit before the account's earliest date",
+    "OFF_DATE": "a route for an agent on one of their off dates",
+    "MISSED_NOT_SAID": "an account due in the horizon and never visited, not reported missed",
+}
+
+
+def validate_horizon(base: Problem, horizon) -> list[Violation]:
+    """Every day checked as a day (:func:`validate` on that day's problem), and across the
+    days: each account once (visited or unassigned), at most the horizon's visits, inside
+    its earliest and due dates, the cool-down and 7-day cap between its visits, no agent
+    working on an off date, every due account not visited reported ``MISSED_DUE_DATE``."""
+    out = []
+    for problem, plan in zip(horizon.problems, horizon.plans):
+        out += [Violation(v.code, f"{plan.date}: {v.message}", v.agent_id, v.account_id)
+                for v in validate(problem, plan)]
+    accounts = {a.account_id: a for a in base.accounts}
+    agents = {a.agent_id: a for a in base.agents}
+    policy = base.policy
+    dates: dict[str, list[dt.date]] = {}
+    for plan in horizon.plans:
+        for route in plan.agent_routes:
+            for member in filter(None, (route.agent_id, route.partner_id)):
+                agent = agents.get(member)
+                if agent is not None and plan.date in agent.off_dates:
+                    out.append(Violation("OFF_DATE", f"works on {plan.date}, an off date",
+                                         member))
+        for visit in plan.visits:
+            dates.setdefault(visit.account_id, []).append(plan.date)
+    unassigned = [u.account_id for u in horizon.unassigned]
+    seen = set(dates) | set(unassigned)
+    expected = set(accounts) | {u.account_id for u in base.rejected}
+    for key in sorted(expected - seen):
+        out.append(Violation("MISSING", "input account absent from the horizon", account_id=key))
+    for key in sorted(set(dates) & set(unassigned)) + sorted(
+            k for k in set(unassigned) if unassigned.count(k) > 1):
+        out.append(Violation("DUPLICATE", "both visited and unassigned, or unassigned twice",
+                             account_id=key))
+    most = policy.horizon.max_visits_per_account
+    for key, days in dates.items():
+        account = accounts.get(key)
+        if account is None:
+            continue
+        days = sorted(days)
+        if len(days) > most:
+            out.append(Violation("HORIZON_VISITS", f"{len(days)} visits, at most {most}",
+                                 account_id=key))
+        if account.due_date and days[-1] > account.due_date:
+            out.append(Violation("DUE_DATE", f"visited {days[-1]}, due {account.due_date}",
+                                 account_id=key))
+        if account.earliest_date and days[0] < account.earliest_date:
+            out.append(Violation("EARLIEST_DATE", f"visited {days[0]}, not before "
+                                 f"{account.earliest_date}", account_id=key))
+        for a, b in zip(days, days[1:]):
+            if (b - a).days < policy.min_days_between_visits:
+                out.append(Violation("COOL_DOWN", f"visits on {a} and {b}", account_id=key))
+        for day in days:
+            window = [d for d in days if 0 <= (day - d).days < 7]
+            if (account.visits_7d or 0) + len(window) > policy.max_visits_7d:
+                out.append(Violation("VISIT_CAP_7D", f"{len(window)} horizon visits in the 7 "
+                                     f"days to {day}", account_id=key))
+                break
+    reasons = {u.account_id: str(u.reason) for u in horizon.unassigned}
+    last = horizon.plans[-1].date if horizon.plans else base.date
+    for key, account in accounts.items():
+        if key not in dates and account.due_date and account.due_date <= last and \
+                reasons.get(key) != "MISSED_DUE_DATE":
+            out.append(Violation("MISSED_NOT_SAID", f"due {account.due_date}, not visited, "
+                                 f"reported {reasons.get(key)}", account_id=key))
+    return out

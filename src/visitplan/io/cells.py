@@ -50,6 +50,12 @@ def date(text: str) -> dt.date:
         raise ValueError(f"'{text}' is not a date YYYY-MM-DD") from None
 
 
+def dates(text: str) -> frozenset[dt.date]:
+    """``"2026-12-02; 2026-12-04"`` -> a set of dates."""
+    return frozenset(date(part.strip()) for part in text.replace(",", ";").split(";")
+                     if part.strip())
+
+
 def skills(text: str) -> frozenset[str]:
     return frozenset(s.strip().lower() for s in text.replace(",", ";").split(";") if s.strip())
 

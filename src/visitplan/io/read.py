@@ -53,6 +53,8 @@ ACCOUNT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "not_home_streak": (cells.whole, "not_home_streak"),
     "last_contact": (cells.date, "last_contact"),
     "region": (cells.text, "region"),
+    "due_date": (cells.date, "due_date"),
+    "earliest_date": (cells.date, "earliest_date"),
 }
 ACCOUNT_REQUIRED = ("account_id", "lat", "lon")
 PERSONAL = frozenset({"name", "phone", "address"})
@@ -74,6 +76,7 @@ AGENT_COLUMNS: dict[str, tuple[Callable[[str], Any], str]] = {
     "pair_with": (cells.text, "pair_with"),
     "region": (cells.text, "region"),
     "mode": (cells.text, "mode"),
+    "off_dates": (cells.dates, "off_dates"),
 }
 AGENT_REQUIRED = ("agent_id", "start_lat", "start_lon")
 COORDINATE_COLUMNS = frozenset({"lat", "lon"})

@@ -200,3 +200,105 @@ def _windows_text(account, weekday: int) -> str:
     if not account.windows:
         return "any time"
     return "; ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in account.windows_on(weekday))
+
+
+def write_horizon(horizon, directory: str | Path, base, violations: list) -> Path:
+    """A plan of several days, atomically as :func:`write_plan`:
+
+    ``routes.csv`` (every day; its ``date`` varies), ``unassigned.csv`` (accounts visited on
+    no day, once), ``summary.json`` (the horizon, and each day's), ``audit.jsonl`` (each
+    account: the day it got, or why none), and ``days/<date>/``: that day's plan files
+    (route sheets in ``agents/``, written only when the whole horizon is dispatchable).
+    """
+    target = check_target(directory)
+    clean_stale(target)
+    staging = new_version(target)
+    try:
+        _write_horizon(horizon, staging, base, violations)
+        publish(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
+
+
+def _write_horizon(horizon, folder: Path, base, violations: list) -> None:
+    frames = []
+    for plan in horizon.plans:
+        routes = plan.routes
+        for column in ("arrival", "start", "end"):
+            routes[column] = routes[column].map(lambda t: t.strftime(TIME_FORMAT))
+        frames.append(routes)
+    neutralise(pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()) \
+        .to_csv(folder / "routes.csv", index=False)
+    gone = pd.DataFrame([{"account_id": u.account_id, "reason": str(u.reason),
+                          "detail": u.detail} for u in horizon.unassigned],
+                        columns=["account_id", "reason", "detail"])
+    neutralise(gone).to_csv(folder / "unassigned.csv", index=False)
+    found = all(p.found_plan for p in horizon.plans)
+    dispatchable = found and not violations
+    for plan, problem in zip(horizon.plans, horizon.problems):
+        day = folder / "days" / plan.date.isoformat()
+        day.mkdir(parents=True)
+        mine = [v for v in violations if str(v).find(f"{plan.date}:") >= 0]
+        _write_all(plan, day, problem if dispatchable else None,
+                   mine if dispatchable or mine else ["the horizon breaks a rule"])
+    _write_horizon_audit(horizon, base, folder / "audit.jsonl")
+    summary_ = horizon_summary(horizon, base)
+    summary_.update(valid=not violations, violations=[str(v) for v in violations],
+                    dispatchable=dispatchable, found_plan=found)
+    (folder / "summary.json").write_text(json.dumps(summary_, indent=2), encoding="utf-8")
+
+
+def horizon_summary(horizon, base) -> dict:
+    """The horizon's figures, with each day's summary."""
+    from collections import Counter
+
+    visits = horizon.visits
+    by_reason = Counter(str(u.reason) for u in horizon.unassigned)
+    rules = base.policy.horizon
+    return {
+        "date": horizon.start.isoformat(), "days": len(horizon.plans),
+        "dates": [d.isoformat() for d in horizon.dates],
+        "method": "horizon" if horizon.aware else "rolling daily",
+        "accounts": {"in": len(base.accounts) + len(base.rejected),
+                     "planned": len({v.account_id for v in visits}), "visits": len(visits),
+                     "unassigned": len(horizon.unassigned),
+                     "unassigned_by_reason": dict(sorted(by_reason.items()))},
+        "priority": {"served": round(horizon.priority_served(base), 3),
+                     "served_discounted": round(horizon.priority_served(
+                         base, rules.discount_per_day), 3),
+                     "discount_per_day": rules.discount_per_day},
+        "missed_due_date": horizon.missed_due(),
+        "travel": {"km": round(sum(r.travel_m for p in horizon.plans
+                                   for r in p.agent_routes) / 1000, 2),
+                   "minutes": round(sum(r.travel_s for p in horizon.plans
+                                        for r in p.agent_routes) / 60, 1)},
+        "wall_s": horizon.wall_s, "first_plan_s": horizon.first_plan_s,
+        "per_day": [summary(p) for p in horizon.plans],
+    }
+
+
+def _write_horizon_audit(horizon, base, path: Path) -> None:
+    """``audit.jsonl`` of a horizon: each account's day (or days), or why none."""
+    visits: dict[str, list] = {}
+    for visit in horizon.visits:
+        visits.setdefault(visit.account_id, []).append(visit)
+    gone = {u.account_id: u for u in horizon.unassigned}
+    with path.open("w", encoding="utf-8") as out:
+        for account in list(base.accounts) + list(base.rejected):
+            key = account.account_id
+            entry = {"account_id": key,
+                     "due_date": getattr(account, "due_date", None) and
+                     account.due_date.isoformat(),
+                     "earliest_date": getattr(account, "earliest_date", None) and
+                     account.earliest_date.isoformat()}
+            if key in visits:
+                entry["decision"] = {"visited": True, "visits": [
+                    {"date": v.date.isoformat(), "agent_id": v.agent_id,
+                     "start": v.start.strftime(TIME_FORMAT)} for v in visits[key]]}
+            else:
+                why = gone[key]
+                entry["decision"] = {"visited": False, "reason": str(why.reason),
+                                     "detail": why.detail}
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")

@@ -1,0 +1,162 @@
+"""Plan several days at once: due dates, earliest dates, days off, a visit cadence.
+
+The method (``visitplan plan --days N``; numbers in benchmarks/README.md): the days are
+planned in order, each with every daily rule, and each day knows the horizon:
+
+- an account is a candidate on day ``d`` only inside ``[earliest_date, due_date]`` and
+  while it has visits left (``[horizon] max_visits_per_account``); a visit made earlier
+  in the horizon counts for the cool-down and the 7/30-day caps on later days;
+- an account due within the horizon weighs more as its due date comes closer
+  (``priority x (1 + due_boost / (days left + 1))``) and is must-visit on the due date:
+  it is placed on the first day that takes it, and only a day with no room misses it;
+- agents do not work on their ``off_dates``.
+
+The obvious alternative, "rolling daily" (plan day 1, remove what was planned, plan day 2,
+...: the same days without the horizon's urgency), is :func:`plan_horizon` with
+``aware=False``; the benchmark compares the two.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from .models import Account, Problem
+from .plan import Plan, Reason, Unassigned
+from .solver import SearchParams, solve
+
+
+@dataclass(frozen=True)
+class HorizonPlan:
+    """A plan over several days: one :class:`Plan` per day (with the problem it planned),
+    and the accounts visited on no day, once each, with why."""
+
+    start: dt.date
+    plans: tuple[Plan, ...]
+    problems: tuple[Problem, ...]
+    unassigned: tuple[Unassigned, ...]
+    aware: bool = True
+    wall_s: float = 0.0
+    first_plan_s: float | None = None
+
+    @property
+    def dates(self) -> list[dt.date]:
+        return [p.date for p in self.plans]
+
+    @property
+    def visits(self):
+        return [v for plan in self.plans for v in plan.visits]
+
+    def priority_served(self, base: Problem, discount: float = 0.0) -> float:
+        """Priority of the visits (as in the input), a visit on day k counted at
+        ``(1 - discount)^k``."""
+        priority = {a.account_id: a.priority for a in base.accounts}
+        return sum(priority[v.account_id] * (1 - discount) ** (v.date - self.start).days
+                   for v in self.visits)
+
+    def missed_due(self) -> list[str]:
+        return [u.account_id for u in self.unassigned if u.reason == Reason.MISSED_DUE_DATE]
+
+
+def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None, *,
+                 aware: bool = True, progress: bool = False, **search) -> HorizonPlan:
+    """Plan ``days`` days from ``problem.date``; the time limit is shared by the days.
+
+    Parameters
+    ----------
+    problem
+        The first day's problem, read and enriched.
+    aware
+        Use the horizon (due-date urgency, must-visit on the due date). ``False`` is the
+        rolling-daily baseline: the same days, each planned as if it were the only one.
+    """
+    began = time.monotonic()
+    params = params or SearchParams.from_policy(problem.policy)
+    params = replace(params, **{k: v for k, v in search.items() if v is not None})
+    dates = [problem.date + dt.timedelta(days=k) for k in range(days)]
+    made: dict[str, list[dt.date]] = defaultdict(list)
+    plans, problems, first = [], [], None
+    for k, date in enumerate(dates):
+        left = params.time_limit - (time.monotonic() - began)
+        share = max(0.5, left / (days - k))
+        day = day_problem(problem, date, dates[-1], made, aware)
+        plan = solve(day, replace(params, time_limit=share), progress=progress)
+        if first is None and plan.stats.first_solution_s is not None:
+            first = time.monotonic() - began  # the first day's first plan: others follow
+        for visit in plan.visits:
+            made[visit.account_id].append(date)
+        plans.append(plan)
+        problems.append(day)
+    unassigned = _never_visited(problem, dates, plans, made)
+    return HorizonPlan(start=problem.date, plans=tuple(plans), problems=tuple(problems),
+                       unassigned=tuple(unassigned), aware=aware,
+                       wall_s=round(time.monotonic() - began, 3), first_plan_s=first)
+
+
+def day_problem(base: Problem, date: dt.date, last: dt.date,
+                made: dict[str, list[dt.date]], aware: bool = True) -> Problem:
+    """Day ``date`` of the horizon: who may be visited, by whom, weighed how."""
+    rules = base.policy.horizon
+    accounts = []
+    for account in base.accounts:
+        done = made.get(account.account_id, [])
+        if len(done) >= rules.max_visits_per_account:
+            continue
+        if account.earliest_date and date < account.earliest_date:
+            continue
+        if account.due_date and date > account.due_date:
+            continue
+        accounts.append(_on(account, date, last, done, aware, rules.due_boost))
+    agents = [a for a in base.agents if date not in a.off_dates]
+    return base.model_copy(update={"date": date, "accounts": tuple(accounts),
+                                   "agents": tuple(agents)})
+
+
+def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], aware: bool,
+        boost: float) -> Account:
+    update: dict = {}
+    if done:  # the horizon's own visits count like the history's
+        latest = max(done)
+        update["last_visit"] = max(latest, account.last_visit or latest)
+        update["visits_7d"] = (account.visits_7d or 0) + sum((date - d).days < 7 for d in done)
+        update["visits_30d"] = (account.visits_30d or 0) + sum((date - d).days < 30 for d in done)
+    due = account.due_date
+    if aware and due is not None and due <= last:
+        if due == date:
+            update["must_visit"] = True
+        else:
+            update["priority"] = account.priority * (1 + boost / ((due - date).days + 1))
+    return account.model_copy(update=update) if update else account
+
+
+def _never_visited(base: Problem, dates, plans, made) -> list[Unassigned]:
+    """Each account visited on no day, once: the last day's reason, or why none applied;
+    a due date inside the horizon that passed unvisited is MISSED_DUE_DATE."""
+    last_reason: dict[str, Unassigned] = {}
+    for plan in plans:
+        for gone in plan.unassigned_accounts:
+            last_reason[gone.account_id] = gone
+    out = list(base.rejected)
+    for account in base.accounts:
+        key = account.account_id
+        if key in made:
+            continue
+        why = last_reason.get(key)
+        if why is None:  # on no day a candidate
+            if account.earliest_date and account.earliest_date > dates[-1]:
+                why = Unassigned(account_id=key, reason=Reason.NOT_YET,
+                                 detail=f"earliest date {account.earliest_date} is after the "
+                                 f"horizon ({dates[0]} to {dates[-1]})")
+            else:
+                why = Unassigned(account_id=key, reason=Reason.MISSED_DUE_DATE,
+                                 detail=f"due {account.due_date}, before the horizon or "
+                                 "between its earliest date and the horizon")
+        if account.due_date is not None and account.due_date <= dates[-1] and \
+                why.reason != Reason.MISSED_DUE_DATE:
+            why = Unassigned(account_id=key, reason=Reason.MISSED_DUE_DATE,
+                             detail=f"due {account.due_date}, not planned by then: "
+                             f"{why.reason}: {why.detail}")
+        out.append(why)
+    return out
