@@ -1,0 +1,186 @@
+"""Planning a week: due dates, earliest dates, off dates, the cadence; against rolling daily."""
+
+import datetime as dt
+import json
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import visitplan as vp
+from visitplan.horizon import plan_horizon
+from visitplan.plan import Reason
+from visitplan.validation import HORIZON_CODES, validate_horizon
+
+from .conftest import DATE, account, agent, problem
+from .test_cli import run
+
+D = [DATE + dt.timedelta(days=k) for k in range(5)]  # Tue 1 Dec .. Sat 5 Dec
+
+
+def checked(prob, days, **kw):
+    horizon = plan_horizon(prob, days, time_limit=kw.pop("time_limit", 2 * days), seed=0,
+                           **kw)
+    violations = validate_horizon(prob, horizon)
+    assert violations == [], [str(v) for v in violations]
+    visited = [v.account_id for v in horizon.visits]
+    gone = [u.account_id for u in horizon.unassigned]
+    assert sorted(set(visited) | set(gone)) == sorted(a.account_id for a in prob.accounts)
+    assert not set(visited) & set(gone) and len(gone) == len(set(gone))
+    return horizon
+
+
+def test_dates_due_earliest_and_off_are_kept():
+    accounts = [account(1, windows="09:00-17:00", due_date=D[1].isoformat()),
+                account(2, 0.002, windows="09:00-17:00", earliest_date=D[2].isoformat()),
+                account(3, 0.004, windows="Sat 09:00-12:00", due_date=D[1].isoformat()),
+                account(4, 0.006, windows="09:00-17:00", must_visit="true",
+                        earliest_date=D[1].isoformat())]
+    agents = [agent(1, off_dates=D[0].isoformat(), days="Mon-Sat"),
+              agent(2, off_dates=f"{D[1]};{D[2]}", days="Mon-Sat")]
+    horizon = checked(problem(accounts, agents), 4)
+    on = {v.account_id: v.date for v in horizon.visits}
+    assert on["A1"] <= D[1] and on["A2"] >= D[2]
+    assert on["A4"] == D[1]  # must-visit: the first day that can take it
+    reasons = {u.account_id: u for u in horizon.unassigned}
+    assert reasons["A3"].reason == Reason.MISSED_DUE_DATE and "no availability" in \
+        reasons["A3"].detail  # due Wednesday, home on Saturdays only
+    by_day = {p.date: {r.agent_id for r in p.agent_routes} for p in horizon.plans}
+    assert "G1" not in by_day[D[0]] and "G2" not in by_day[D[1]] | by_day[D[2]]
+
+
+def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
+    # Day 1: one agent, room for two visits, three accounts. A1 and A2 are worth more,
+    # but A3 is due today; A1 and A2 can wait until tomorrow.
+    accounts = [account(1, windows="09:00-10:00", priority=5),
+                account(2, 0.001, windows="09:00-10:00", priority=5),
+                account(3, 0.002, windows="09:00-10:00", priority=1, due_date=D[0].isoformat())]
+    agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=2)]
+    prob = problem(accounts, agents)
+    aware = checked(prob, 2)
+    rolling = checked(prob, 2, aware=False)
+    assert aware.missed_due() == [] and rolling.missed_due() == ["A3"]
+    assert {v.account_id for v in aware.visits} == {"A1", "A2", "A3"}
+
+
+def test_a_second_visit_waits_for_the_cool_down():
+    prob = problem([account(1, windows="09:00-17:00", priority=9)],
+                   [agent(1, days="Mon-Sun")],
+                   policy=vp.Policy().model_copy(update={"horizon": vp.Policy().horizon
+                                                         .model_copy(update={
+                                                             "max_visits_per_account": 2})}))
+    horizon = checked(prob, 5)
+    days = sorted(v.date for v in horizon.visits)
+    assert len(days) == 2 and (days[1] - days[0]).days >= prob.policy.min_days_between_visits
+
+
+def test_the_validator_catches_planted_horizon_faults():
+    accounts = [account(1, windows="09:00-17:00", due_date=D[0].isoformat()),
+                account(2, 0.002, windows="09:00-17:00", earliest_date=D[1].isoformat())]
+    prob = problem(accounts, [agent(1, off_dates=D[1].isoformat()), agent(2, start_lat=31.24)])
+    horizon = checked(prob, 2)
+    assert {v.account_id: v.date for v in horizon.visits} == {"A1": D[0], "A2": D[1]}
+    # move every visit to the other day: after A1's due date, before A2's earliest date,
+    # and G1 onto their off date (if G1 had day 1's visit)
+    swapped = []
+    for plan in horizon.plans:
+        shift = dt.timedelta(days=1 if plan.date == D[0] else -1)
+        routes = tuple(r.model_copy(update={"date": r.date + shift, "visits": tuple(
+            v.model_copy(update={"date": v.date + shift, "arrival": v.arrival + shift,
+                                 "start": v.start + shift, "end": v.end + shift})
+            for v in r.visits)}) for r in plan.agent_routes)
+        swapped.append(plan.model_copy(update={"date": plan.date + shift,
+                                               "agent_routes": routes}))
+    bad = type(horizon)(start=horizon.start, plans=tuple(reversed(swapped)),
+                        problems=horizon.problems, unassigned=horizon.unassigned)
+    codes = {v.code for v in validate_horizon(prob, bad)}
+    assert {"DUE_DATE", "EARLIEST_DATE"} <= codes
+    assert ("OFF_DATE" in codes) == any(r.agent_id == "G1" for r in horizon.plans[0]
+                                        .agent_routes)
+    twice = type(horizon)(start=horizon.start, plans=horizon.plans + horizon.plans[:1],
+                          problems=horizon.problems + horizon.problems[:1],
+                          unassigned=horizon.unassigned)
+    assert "HORIZON_VISITS" in {v.code for v in validate_horizon(prob, twice)}
+    unsaid = type(horizon)(start=horizon.start, plans=(horizon.plans[1],),
+                           problems=(horizon.problems[1],), unassigned=tuple(
+                               vp.Unassigned(account_id="A1", reason=Reason.CAPACITY,
+                                             detail="x") for _ in [0]))
+    assert "MISSED_NOT_SAID" in {v.code for v in validate_horizon(prob, unsaid)}
+    assert set(HORIZON_CODES) >= {"DUE_DATE", "EARLIEST_DATE", "OFF_DATE", "HORIZON_VISITS",
+                                  "MISSED_NOT_SAID"}
+
+
+DAYS = st.integers(0, 4)
+
+
+@settings(max_examples=15, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.integers(0, 8), st.integers(0, 8), st.one_of(st.none(), DAYS),
+                          st.one_of(st.none(), DAYS), st.booleans(), st.integers(1, 9)),
+                min_size=1, max_size=9),
+       st.lists(st.one_of(st.none(), DAYS), min_size=1, max_size=3), st.integers(1, 4))
+def test_random_small_horizons_validate(rows, offs, days):
+    accounts = []
+    for i, (x, y, due, earliest, evening, priority) in enumerate(rows):
+        fields = {"windows": "18:00-20:00" if evening else "09:00-17:00",
+                  "priority": priority}
+        if due is not None:
+            fields["due_date"] = D[due].isoformat()
+        if earliest is not None:
+            fields["earliest_date"] = D[earliest].isoformat()
+        accounts.append(account(i, 0.003 * x, 0.003 * y, **fields))
+    agents = [agent(k, days="Mon-Sun", shift_start="09:00", shift_end="20:00", max_visits=3,
+                    **({"off_dates": D[off].isoformat()} if off is not None else {}))
+              for k, off in enumerate(offs)]
+    prob = problem(accounts, agents)
+    horizon = checked(prob, days, time_limit=days)
+    last = D[days - 1]
+    visited = {v.account_id: v.date for v in horizon.visits}
+    reasons = {u.account_id: u.reason for u in horizon.unassigned}
+    for a in prob.accounts:
+        if a.due_date and a.due_date <= last:  # due dates kept or reported
+            assert (a.account_id in visited and visited[a.account_id] <= a.due_date) or \
+                reasons[a.account_id] == Reason.MISSED_DUE_DATE
+
+
+# -- the command -----------------------------------------------------------------------------
+
+def test_plan_days_from_the_command_line(tmp_path):
+    rows = [account(i, 0.002 * i, windows="09:00-12:00", priority=1 + i % 3,
+                    due_date=D[1].isoformat() if i == 7 else "") for i in range(1, 19)]
+    pd.DataFrame(rows).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame([agent(1, max_visits=4, off_dates=D[2].isoformat()),
+                  agent(2, max_visits=3)]).to_csv(tmp_path / "g.csv", index=False)
+    done = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", DATE.isoformat(),
+               "--days", "3", "--out", tmp_path / "week", "--time-limit", "6")
+    assert done.exit_code == 0, done.output
+    week = tmp_path / "week"
+    routes = pd.read_csv(week / "routes.csv")
+    assert routes["date"].nunique() == 3 and routes["account_id"].is_unique
+    assert list(routes.columns)[:10] == ["date", "agent_id", "seq", "account_id", "arrival",
+                                         "start", "end", "travel_min", "travel_km", "priority"]
+    summary = json.loads((week / "summary.json").read_text())
+    assert summary["days"] == 3 and summary["valid"] and len(summary["per_day"]) == 3
+    assert summary["accounts"]["planned"] == 18 - summary["accounts"]["unassigned"]
+    for day in D[:3]:
+        assert (week / "days" / day.isoformat() / "summary.json").exists()
+    assert not (week / "days" / D[2].isoformat() / "agents" / "G1.csv").exists()  # off
+    audit = [json.loads(x) for x in (week / "audit.jsonl").read_text().splitlines()]
+    assert len(audit) == 18 and all("decision" in a for a in audit)
+    same = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", DATE.isoformat(),
+               "--days", "1", "--out", tmp_path / "one", "--time-limit", "1",
+               "--solution-limit", "20")
+    plain = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", DATE.isoformat(),
+                "--out", tmp_path / "plain", "--time-limit", "1", "--solution-limit", "20")
+    assert same.exit_code == plain.exit_code == 0
+    assert (tmp_path / "one" / "routes.csv").read_text() == \
+        (tmp_path / "plain" / "routes.csv").read_text()  # --days 1 is today's behaviour
+
+
+def test_a_bad_off_date_is_named(tmp_path):
+    pd.DataFrame([account(1)]).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame([agent(1, off_dates="2026-13-01")]).to_csv(tmp_path / "g.csv", index=False)
+    done = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--days", "2", "--out",
+               tmp_path / "p")
+    assert done.exit_code == 2 and "column 'off_dates'" in done.output
