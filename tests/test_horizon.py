@@ -148,7 +148,8 @@ def test_random_small_horizons_validate(rows, offs, days):
 
 def test_plan_days_from_the_command_line(tmp_path):
     rows = [account(i, 0.002 * i, windows="09:00-12:00", priority=1 + i % 3,
-                    due_date=D[1].isoformat() if i == 7 else "") for i in range(1, 19)]
+                    due_date=D[1].isoformat() if i == 7 else "",
+                    status="dispute" if i == 18 else "") for i in range(1, 19)]
     pd.DataFrame(rows).to_csv(tmp_path / "a.csv", index=False)
     pd.DataFrame([agent(1, max_visits=4, off_dates=D[2].isoformat()),
                   agent(2, max_visits=3)]).to_csv(tmp_path / "g.csv", index=False)
@@ -168,6 +169,13 @@ def test_plan_days_from_the_command_line(tmp_path):
     assert not (week / "days" / D[2].isoformat() / "agents" / "G1.csv").exists()  # off
     audit = [json.loads(x) for x in (week / "audit.jsonl").read_text().splitlines()]
     assert len(audit) == 18 and all("decision" in a for a in audit)
+    check = run("validate", tmp_path / "a.csv", tmp_path / "g.csv", week)
+    assert check.exit_code == 0, check.output
+    lines = (week / "unassigned.csv").read_text().splitlines()
+    assert any(line.startswith("A18,DO_NOT_VISIT") for line in lines)
+    (week / "unassigned.csv").write_text("\n".join(lines[:-1]) + "\n")  # one account lost
+    broken = run("validate", tmp_path / "a.csv", tmp_path / "g.csv", week)
+    assert broken.exit_code == 1 and "MISSING" in broken.output
     same = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", DATE.isoformat(),
                "--days", "1", "--out", tmp_path / "one", "--time-limit", "1",
                "--solution-limit", "20")

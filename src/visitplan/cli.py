@@ -242,7 +242,14 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                                   skip_bad_rows=skip_bad_rows), store)
     except InputError as error:
         _fail_input(error)
-    violations = validate_files(problem, plan_dir)
+    if (plan_dir / "days").is_dir():  # a horizon: plan --days N
+        from .pipeline import validate_horizon_dir
+        try:
+            violations = validate_horizon_dir(problem, plan_dir)
+        except InputError as error:
+            _fail_input(error)
+    else:
+        violations = validate_files(problem, plan_dir)
     if violations:
         err.print(f"[bold red]{len(violations)} violation(s):[/]")
         for v in violations:

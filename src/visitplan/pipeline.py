@@ -330,3 +330,40 @@ def plan_horizon_files(accounts: str | Path, agents: str | Path, out: str | Path
     violations = validate_horizon(problem, horizon)
     directory = write_horizon(horizon, out, problem, violations) if out is not None else None
     return HorizonResult(problem, horizon, violations, directory)
+
+
+def validate_horizon_dir(problem: Problem, plan_dir: str | Path) -> list:
+    """Check a written horizon (``plan --days N``) against its inputs: each day from its
+    ``days/<date>/plan.json``, the days rebuilt from the raw inputs, and the accounts
+    visited on no day from ``unassigned.csv``."""
+    import json
+
+    import pandas as pd
+
+    from .horizon import HorizonPlan, day_problem
+    from .io.csvsafe import restore
+    from .plan import Unassigned
+    from .validation import validate_horizon
+
+    plan_dir = Path(plan_dir)
+    try:
+        summary = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
+        plans = [Plan.model_validate_json((d / "plan.json").read_text(encoding="utf-8"))
+                 for d in sorted((plan_dir / "days").iterdir())]
+        gone = restore(pd.read_csv(plan_dir / "unassigned.csv", dtype=str,
+                                   keep_default_na=False))
+    except (OSError, ValueError) as exc:
+        raise InputError.single(str(plan_dir), "is not a readable horizon plan "
+                                f"({type(exc).__name__})") from None
+    aware = summary.get("method") != "rolling daily"
+    made: dict = {}
+    problems = []
+    for plan in plans:
+        problems.append(day_problem(problem, plan.date, plans[-1].date, made, aware))
+        for visit in plan.visits:
+            made.setdefault(visit.account_id, []).append(plan.date)
+    unassigned = tuple(Unassigned(account_id=r.account_id, reason=r.reason, detail=r.detail)
+                       for r in gone.itertuples(index=False))
+    horizon = HorizonPlan(start=plans[0].date, plans=tuple(plans), problems=tuple(problems),
+                          unassigned=unassigned, aware=aware)
+    return validate_horizon(problem, horizon)
