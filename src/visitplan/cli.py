@@ -176,6 +176,14 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     if days > 1:
+        if by is not None or report:
+            _fail_input(InputError.single("--days", "cannot be combined with --by or --report "
+                                          "yet: plan the regions' weeks one by one, and "
+                                          "report a day with visitplan report PLAN/days/DATE"))
+        if history and not quiet:
+            err.print("[yellow]note:[/] the history is read for the week; it records only "
+                      "what goes out: plan each day again with --history when it is "
+                      "dispatched", highlight=False)
         _plan_days(accounts, agents, out_dir, days, policy=policy, date=date,
                    history=history, scorer=_scorer(scorer), priority_column=priority_column,
                    skip_bad_rows=skip_bad_rows, progress=not quiet, time_limit=time_limit,
