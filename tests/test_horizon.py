@@ -52,10 +52,10 @@ def test_dates_due_earliest_and_off_are_kept():
 
 def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
     # Day 1: one agent, room for two visits, three accounts. A1 and A2 are worth more,
-    # but A3 is due today; A1 and A2 can wait until tomorrow.
+    # but A3 is due today (2 x 3 on its due date > 5); A1 and A2 can wait until tomorrow.
     accounts = [account(1, windows="09:00-10:00", priority=5),
                 account(2, 0.001, windows="09:00-10:00", priority=5),
-                account(3, 0.002, windows="09:00-10:00", priority=1, due_date=D[0].isoformat())]
+                account(3, 0.002, windows="09:00-10:00", priority=2, due_date=D[0].isoformat())]
     agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=2)]
     prob = problem(accounts, agents)
     aware = checked(prob, 2)

@@ -7,8 +7,10 @@ planned in order, each with every daily rule, and each day knows the horizon:
   while it has visits left (``[horizon] max_visits_per_account``); a visit made earlier
   in the horizon counts for the cool-down and the 7/30-day caps on later days;
 - an account due within the horizon weighs more as its due date comes closer
-  (``priority x (1 + due_boost / (days left + 1))``) and is must-visit on the due date:
-  it is placed on the first day that takes it, and only a day with no room misses it;
+  (``priority x (1 + due_boost / (days left + 1))``, on the due date ``x (1 + 2 due_boost)``,
+  or must-visit there with ``due_must_visit``);
+- a ``must_visit`` account is placed on the first day that can take it (it is must-visit
+  on every day it is a candidate);
 - agents do not work on their ``off_dates``.
 
 The obvious alternative, "rolling daily" (plan day 1, remove what was planned, plan day 2,
@@ -146,14 +148,15 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
             continue
         if account.due_date and date > account.due_date:
             continue
-        accounts.append(_on(account, date, last, done, aware, rules.due_boost))
+        accounts.append(_on(account, date, last, done, aware, rules.due_boost,
+                            rules.due_must_visit))
     agents = [a for a in base.agents if date not in a.off_dates]
     return base.model_copy(update={"date": date, "accounts": tuple(accounts),
                                    "agents": tuple(agents)})
 
 
 def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], aware: bool,
-        boost: float) -> Account:
+        boost: float, must: bool = True) -> Account:
     update: dict = {}
     if done:  # the horizon's own visits count like the history's
         latest = max(done)
@@ -162,8 +165,10 @@ def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], awa
         update["visits_30d"] = (account.visits_30d or 0) + sum((date - d).days < 30 for d in done)
     due = account.due_date
     if aware and due is not None and due <= last:
-        if due == date:
+        if due == date and must:
             update["must_visit"] = True
+        elif due == date:
+            update["priority"] = account.priority * (1 + 2 * boost)
         else:
             update["priority"] = account.priority * (1 + boost / ((due - date).days + 1))
     return account.model_copy(update=update) if update else account
