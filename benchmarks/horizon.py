@@ -43,18 +43,27 @@ def main() -> None:
     parser.add_argument("--due-share", type=float, default=0.10)
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
     parser.add_argument("--limit", type=float, default=120)
+    parser.add_argument("--methods", nargs="+", default=["horizon", "rolling"],
+                        choices=["horizon", "rolling", "must"],
+                        help="must: the horizon with due_must_visit = true")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     rows = []
     for seed in args.seeds:
         problem = week(args.accounts, args.agents, args.days, seed, args.due_share)
         due = sum(a.due_date is not None for a in problem.accounts)
-        for aware in (True, False):
-            horizon = plan_horizon(problem, args.days, time_limit=args.limit, seed=seed,
-                                   aware=aware)
-            violations = validate_horizon(problem, horizon)
+        for method in args.methods:
+            planned = problem
+            if method == "must":
+                rules = problem.policy.horizon.model_copy(update={"due_must_visit": True})
+                planned = problem.model_copy(update={"policy": problem.policy.model_copy(
+                    update={"horizon": rules})})
+            horizon = plan_horizon(planned, args.days, time_limit=args.limit, seed=seed,
+                                   aware=method != "rolling")
+            violations = validate_horizon(planned, horizon)
             rows.append({
-                "seed": seed, "method": "horizon" if aware else "rolling daily",
+                "seed": seed, "method": {"horizon": "horizon", "rolling": "rolling daily",
+                                         "must": "horizon, must-visit on due date"}[method],
                 "limit_s": args.limit, "wall_s": horizon.wall_s,
                 "first_plan_s": round(horizon.first_plan_s or -1, 2),
                 "visits": len(horizon.visits),

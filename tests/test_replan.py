@@ -294,3 +294,27 @@ def test_bad_events_write_nothing(files, tmp_path):
                "--at", "13:00", "--events", events, "--out", tmp_path / "new")
     assert done.exit_code == 2 and "row 1 (line 2), column 'time'" in done.output
     assert not (tmp_path / "new").exists()
+
+
+def test_a_pair_goes_on_as_its_lead_when_the_partner_stops():
+    from .conftest import problem
+
+    accounts = [account(i, 0.003 * (i % 5), 0.003 * (i // 5), windows="09:00-17:00")
+                for i in range(1, 21)]
+    prob = problem(accounts, [agent(1, max_visits=6, pair_with="G2"), agent(2, max_visits=6),
+                              agent(3, max_visits=6)])
+    morning = vp.solve(prob, time_limit=2)
+    pair = next(r for r in morning.agent_routes if r.partner_id == "G2")
+    at = t(10, 0)
+    for who, goes_on in (("G2", True), ("G1", False)):
+        events = [Event(1, at, "agent_off", agent_id=who)]
+        result = replan(prob, morning, events, at, time_limit=2)
+        assert validate_replan(prob, morning, events, at, result.plan, result.rest,
+                               result.rest_plan) == []
+        route = next((r for r in result.plan.agent_routes if r.agent_id == pair.agent_id),
+                     None)
+        later = [v for v in route.visits if v.start >= at] if route else []
+        assert bool(later) == goes_on
+        assert all(v.partner_id is None for v in later)
+        if route is not None:
+            assert route.partner_id is None  # the partner gets no sheet for the rest

@@ -13,7 +13,8 @@ The rules (``visitplan replan``; README *Re-planning during the day*):
   latest ``position`` reported after their last visit (or that visit's place, or
   their start) when they are free: at ``--at``, when the current visit ends, or
   when the delay is over.
-- An agent who is ``agent_off`` gets nothing more; their remaining accounts go
+- An agent who is ``agent_off`` gets nothing more (a pair stops with its lead, and
+  goes on as its lead alone when the partner stops); their remaining accounts go
   back to the pool, with everyone else's not yet visited, plus the ``add``ed
   accounts. A ``cancel``led account leaves today (``CANCELLED``).
 - The rest of the day is planned with every daily rule (windows, legal hours,
@@ -145,8 +146,8 @@ def _states(day, morning, events, at, lead, cancelled) -> dict[str, AgentState]:
                                         e.row, "account_id")
             reported[e.account_id] = _reported_visit(day, e, crew, planned.get(e.account_id),
                                                      reported.get(e.account_id))
-        elif e.event == "agent_off" and state.off_at is None:
-            state.off_at = e.time
+        elif e.event == "agent_off" and state.off_at is None and e.agent_id == crew:
+            state.off_at = e.time  # a pair stops with its lead; without its partner it goes on
         elif e.event == "late":
             state.late_at = state.late_at or e.time
             state.late_min += e.minutes
@@ -297,10 +298,11 @@ def _rest_problem(day, morning, events, states, cancelled, lead, at):
             # the borrower's agent stopped for the day: no preference left to keep
             account = account.model_copy(update={"preferred_agent": None})
         accounts.append(account)
+    stopped = {e.agent_id for e in events if e.event == "agent_off"}
     agents = []
     for agent in day.agents:
         state = states[lead[agent.agent_id]]
-        if state.off_at is not None:
+        if state.off_at is not None or agent.agent_id in stopped:
             continue
         rest = _rest_agent(day, agent, state, at)
         if rest is not None:
@@ -434,8 +436,8 @@ def _route(day, rest, agent_id, state: AgentState, morning: Route | None,
                  visits=tuple(visits), breaks=tuple(sorted(breaks, key=lambda b: b.start)),
                  return_travel_s=ret_s, return_travel_m=ret_m,
                  shift_minutes=day.to_minutes(agent.shift_end - agent.shift_start),
-                 partner_id=(morning.partner_id if morning else None) or
-                 (later.partner_id if later else None))
+                 partner_id=later.partner_id if later is not None else
+                 (morning.partner_id if morning else None))
 
 
 def _leg(day: Problem, agent: Agent, a, b) -> tuple[int, int]:

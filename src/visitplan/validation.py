@@ -476,7 +476,7 @@ def validate_replan(day: Problem, morning: Plan, events, at: dt.datetime, new: P
         if e.event in ("done", "in_progress"):
             reported[e.account_id] = e
         elif e.event == "agent_off":
-            off.setdefault(lead.get(e.agent_id, e.agent_id), e.time)
+            off.setdefault(e.agent_id, e.time)
         elif e.event == "late":
             late.setdefault(lead.get(e.agent_id, e.agent_id), []).append(e)
         elif e.event == "cancel":
@@ -510,7 +510,8 @@ def validate_replan(day: Problem, morning: Plan, events, at: dt.datetime, new: P
                                  f"{at:%H:%M}, and nothing reported it", v.agent_id,
                                  v.account_id))
     for v in new.visits:
-        stop = off.get(v.agent_id)
+        stops = [off[m] for m in filter(None, (v.agent_id, v.partner_id)) if m in off]
+        stop = min(stops) if stops else None
         if stop is not None and v.start >= stop and v.account_id not in reported:
             out.append(Violation("OFF_AGENT_BUSY", f"starts {v.start:%H:%M}, the agent stopped "
                                  f"at {stop:%H:%M}", v.agent_id, v.account_id))
