@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", default=["horizon", "rolling"],
                         choices=["horizon", "rolling", "must"],
                         help="must: the horizon with due_must_visit = true")
+    parser.add_argument("--due-boost", type=float, default=None,
+                        help="[horizon] due_boost for the horizon methods (default: policy)")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
     rows = []
@@ -53,17 +55,18 @@ def main() -> None:
         problem = week(args.accounts, args.agents, args.days, seed, args.due_share)
         due = sum(a.due_date is not None for a in problem.accounts)
         for method in args.methods:
-            planned = problem
-            if method == "must":
-                rules = problem.policy.horizon.model_copy(update={"due_must_visit": True})
-                planned = problem.model_copy(update={"policy": problem.policy.model_copy(
-                    update={"horizon": rules})})
+            rules = problem.policy.horizon.model_copy(update={
+                "due_must_visit": method == "must",
+                **({"due_boost": args.due_boost} if args.due_boost is not None else {})})
+            planned = problem.model_copy(update={"policy": problem.policy.model_copy(
+                update={"horizon": rules})})
             horizon = plan_horizon(planned, args.days, time_limit=args.limit, seed=seed,
                                    aware=method != "rolling")
             violations = validate_horizon(planned, horizon)
             rows.append({
                 "seed": seed, "method": {"horizon": "horizon", "rolling": "rolling daily",
                                          "must": "horizon, must-visit on due date"}[method],
+                "due_boost": rules.due_boost if method != "rolling" else None,
                 "limit_s": args.limit, "wall_s": horizon.wall_s,
                 "first_plan_s": round(horizon.first_plan_s or -1, 2),
                 "visits": len(horizon.visits),
