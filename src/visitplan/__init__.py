@@ -35,6 +35,7 @@ _EXPORTS = {
     "Violation": "validation", "validate": "validation",
     "write_report": "report", "report_plan_dir": "pipeline", "compare": "report.compare",
     "replan_files": "pipeline", "replan": "replan", "read_events": "io.events",
+    "plan_horizon_files": "pipeline", "plan_horizon": "horizon",
 }
 __all__ = sorted(_EXPORTS)
 
