@@ -31,7 +31,7 @@ def compare(a, b, names: tuple[str, str] = ("a", "b")) -> pd.DataFrame:
                      set(kb["accounts"]["unassigned_by_reason"]))
     rows += [(f"not visited: {r}", ka["accounts"]["unassigned_by_reason"].get(r, 0),
               kb["accounts"]["unassigned_by_reason"].get(r, 0)) for r in reasons]
-    frame = pd.DataFrame(rows, columns=["kpi", names[0], names[1]]).set_index("kpi")
+    frame = pd.DataFrame(rows, columns=["kpi", names[0], names[1]], dtype=object).set_index("kpi")
     frame["change"] = [None if x is None or y is None else round(y - x, 3)
                        for x, y in zip(frame[names[0]], frame[names[1]])]
     return frame
