@@ -45,7 +45,7 @@ def files(tmp_path_factory):
     pd.DataFrame(accounts).to_csv(folder / "accounts.csv", index=False)
     pd.DataFrame(agents).to_csv(folder / "agents.csv", index=False)
     morning = vp.plan_files(folder / "accounts.csv", folder / "agents.csv", folder / "plan",
-                            date=DATE, time_limit=2, seed=0)
+                            date=DATE, time_limit=10, seed=0, solution_limit=100)
     assert morning.dispatchable and len(morning.plan.visits) >= 20
     assert len(morning.plan.agent_routes) == 3
     return folder, morning
@@ -60,7 +60,8 @@ def day(files, **changes):
 def replanned(files, events, at=AT, day_problem=None):
     folder, morning = files
     prob = day_problem or day(files)
-    result = replan(prob, morning.plan, events, at, time_limit=2, seed=0)
+    # a solution limit, not the machine's load, ends the search: the same re-plan every run
+    result = replan(prob, morning.plan, events, at, time_limit=10, seed=0, solution_limit=100)
     violations = validate_replan(prob, morning.plan, events, at, result.plan, result.rest,
                                  result.rest_plan)
     assert violations == [], [str(v) for v in violations]
