@@ -240,7 +240,6 @@ def replan_files(plan_dir: str | Path, accounts: str | Path, agents: str | Path,
     import datetime as dt
 
     from .io.events import read_events
-    from .replan import changes as change_rows
     from .replan import per_agent, replan
     from .timeutil import parse_clock
     from .validation import validate_replan

@@ -10,12 +10,17 @@ asked for (``personal``).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 import logging
 import re
 from pathlib import Path
 
 from .assets import inline_assets
+
+if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
+    from ..plan import Plan, Route
 
 log = logging.getLogger("visitplan")
 

@@ -8,10 +8,15 @@ the map is embedded (``srcdoc``) and the timeline inlined as a PNG.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import base64
 import html
 
 import pandas as pd
+
+if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
+    from ..plan import Plan
 
 
 CSS = """

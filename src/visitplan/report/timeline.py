@@ -8,12 +8,17 @@ them as an SVG whose blocks say what they are on hover (notebooks, pages).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import datetime as dt
 import html
 import math
 from pathlib import Path
 
 import pandas as pd
+
+if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
+    from ..plan import Plan, Route
 
 
 BLOCK_COLUMNS = ["agent_id", "kind", "start", "end", "account_id"]
