@@ -10,12 +10,11 @@ asked for (``personal``).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import html
 import logging
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .assets import inline_assets
 

@@ -8,10 +8,9 @@ the map is embedded (``srcdoc``) and the timeline inlined as a PNG.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import base64
 import html
+from typing import TYPE_CHECKING
 
 import pandas as pd
 

@@ -8,12 +8,11 @@ them as an SVG whose blocks say what they are on hover (notebooks, pages).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import datetime as dt
 import html
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
