@@ -117,13 +117,7 @@ def _imports(path: Path, module: str, known: set[str]) -> set[str]:
     """Modules of the package that ``module`` imports, at any depth of its code."""
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     out = set()
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    typing_only = {id(n) for block in ast.walk(tree) if isinstance(block, ast.If)
-                   and isinstance(block.test, ast.Name) and block.test.id == "TYPE_CHECKING"
-                   for n in ast.walk(block)}  # imports for annotations only: no dependency
-    for node in ast.walk(tree):
-        if id(node) in typing_only:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom):
             base = package
             for _ in range(max(0, node.level - 1)):

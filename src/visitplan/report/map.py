@@ -6,6 +6,9 @@ legs otherwise), agents' starts and ends, the accounts not visited in grey with
 their reason, and a layer per agent to show or hide. Popups carry the visit
 time, the window and the account id; names, phones and addresses only when
 asked for (``personal``).
+
+``Plan.map()`` calls this module, so it takes the plan as it is and never imports
+:mod:`visitplan.plan` (not even for annotations): no import circle.
 """
 
 from __future__ import annotations
@@ -14,12 +17,8 @@ import html
 import logging
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from .assets import inline_assets
-
-if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
-    from ..plan import Plan, Route
 
 log = logging.getLogger("visitplan")
 
@@ -34,7 +33,7 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
-def plan_map(plan: Plan, personal: dict[str, dict] | None = None, tiles: bool = True,
+def plan_map(plan, personal: dict[str, dict] | None = None, tiles: bool = True,
              roads=None):
     """A ``folium.Map`` of the plan.
 
@@ -70,7 +69,7 @@ def plan_map(plan: Plan, personal: dict[str, dict] | None = None, tiles: bool = 
     return fmap
 
 
-def _route_layer(plan: Plan, route: Route, ink: str, personal: dict, roads):
+def _route_layer(plan, route, ink: str, personal: dict, roads):
     import folium
 
     crew = route.agent_id + (f" + {route.partner_id}" if route.partner_id else "")
@@ -115,7 +114,7 @@ def _line(stops: list, roads) -> list:
     return line
 
 
-def _visit_popup(plan: Plan, route: Route, visit, personal: dict) -> str:
+def _visit_popup(plan, route, visit, personal: dict) -> str:
     site = plan.sites[visit.account_id]
     windows = ", ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in site.windows) or "any time"
     lines = [f"<b>{visit.seq}. {html.escape(visit.account_id)}</b>",
@@ -133,7 +132,7 @@ def _personal_lines(fields: dict | None) -> list[str]:
             if value not in (None, "")]
 
 
-def _unassigned_layer(plan: Plan, personal: dict):
+def _unassigned_layer(plan, personal: dict):
     import folium
 
     layer = folium.FeatureGroup(name=f"not visited ({len(plan.unassigned_accounts)})")
@@ -163,7 +162,7 @@ def offline_html(fmap) -> str:
     return inline_assets(fmap.get_root().render())
 
 
-def map_html(plan: Plan, **options) -> str:
+def map_html(plan, **options) -> str:
     """:func:`plan_map` as one offline HTML page."""
     return offline_html(plan_map(plan, **options))
 
@@ -179,7 +178,7 @@ class RouteMap:
     """What ``plan.map()`` returns: shows itself in a notebook without any network
     (Leaflet inlined); ``save()`` writes the HTML; ``folium`` is the map to extend."""
 
-    def __init__(self, plan: Plan, **options):
+    def __init__(self, plan, **options):
         self.folium = plan_map(plan, **options)
 
     def html(self) -> str:

@@ -10,13 +10,8 @@ from __future__ import annotations
 
 import base64
 import html
-from typing import TYPE_CHECKING
 
 import pandas as pd
-
-if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
-    from ..plan import Plan
-
 
 CSS = """
 body{font:13px/1.4 "Noto Sans CJK SC","Microsoft YaHei","PingFang SC",sans-serif;margin:16px;color:#111;max-width:1100px}
@@ -54,7 +49,7 @@ def kpi_cards(kpis: dict) -> str:
     ) + "</div>"
 
 
-def index_html(plan: Plan, kpis: dict, map_page: str, timeline_png: bytes,
+def index_html(plan, kpis: dict, map_page: str, timeline_png: bytes,
                status: dict | None = None, review: pd.DataFrame | None = None,
                sheets: list[str] = ()) -> str:
     """The summary page; ``status`` carries ``dispatchable`` / ``valid`` / ``violations``."""

@@ -4,6 +4,9 @@
 break, and the borrower's window behind each visit); :func:`timeline_figure`
 draws them with matplotlib (``timeline.png``); :func:`timeline_svg` draws
 them as an SVG whose blocks say what they are on hover (notebooks, pages).
+
+``Plan.timeline()`` calls this module, so it takes the plan as it is and never
+imports :mod:`visitplan.plan` (not even for annotations): no import circle.
 """
 
 from __future__ import annotations
@@ -12,13 +15,8 @@ import datetime as dt
 import html
 import math
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pandas as pd
-
-if TYPE_CHECKING:  # types only: the plan calls these views, they never import it
-    from ..plan import Plan, Route
-
 
 BLOCK_COLUMNS = ["agent_id", "kind", "start", "end", "account_id"]
 KINDS = ("window", "travel", "wait", "service", "break")  # drawing order: windows behind
@@ -28,7 +26,7 @@ LABELS = {"window": "borrower's window", "travel": "travel", "wait": "waiting",
           "service": "visit", "break": "break"}
 
 
-def timeline_blocks(plan: Plan) -> pd.DataFrame:
+def timeline_blocks(plan) -> pd.DataFrame:
     """Every block of every route: ``agent_id, kind, start, end, account_id``.
 
     Travel takes whole minutes, rounded up, as in the schedule. A leg ends at
@@ -43,7 +41,7 @@ def timeline_blocks(plan: Plan) -> pd.DataFrame:
     return frame.sort_values(["agent_id", "start", "kind"], kind="stable", ignore_index=True)
 
 
-def _route_blocks(plan: Plan, route: Route) -> list[dict]:
+def _route_blocks(plan, route) -> list[dict]:
     breaks = [(b.start, b.end) for b in route.breaks]
     rows = [{"agent_id": route.agent_id, "kind": "break", "start": s, "end": e,
              "account_id": ""} for s, e in breaks]
@@ -70,7 +68,7 @@ def _route_blocks(plan: Plan, route: Route) -> list[dict]:
     return rows
 
 
-def _row(route: Route, kind: str, start, end, account_id: str) -> dict:
+def _row(route, kind: str, start, end, account_id: str) -> dict:
     return {"agent_id": route.agent_id, "kind": kind, "start": start, "end": end,
             "account_id": account_id}
 
@@ -83,7 +81,7 @@ def _without(start, end, breaks) -> list[tuple]:
     return pieces
 
 
-def _window_of(plan: Plan, account_id: str, start: dt.datetime):
+def _window_of(plan, account_id: str, start: dt.datetime):
     site = plan.sites.get(account_id)
     if site is None:
         return None
@@ -97,7 +95,7 @@ def _span(plan) -> tuple[dt.datetime, dt.datetime]:
             max([r.back for r in routes] + [b.end for r in routes for b in r.breaks]))
 
 
-def timeline_figure(plan: Plan, width: float = 11.0):
+def timeline_figure(plan, width: float = 11.0):
     """A matplotlib figure: one row per route, blocks coloured by kind, a legend."""
     import matplotlib
 
@@ -136,7 +134,7 @@ def timeline_figure(plan: Plan, width: float = 11.0):
     return fig
 
 
-def timeline_png(plan: Plan, path: str | Path) -> Path:
+def timeline_png(plan, path: str | Path) -> Path:
     """Write ``timeline.png``."""
     import matplotlib.pyplot as plt
 
@@ -146,7 +144,7 @@ def timeline_png(plan: Plan, path: str | Path) -> Path:
     return Path(path)
 
 
-def timeline_svg(plan: Plan, width: int = 960, row_height: int = 26) -> str:
+def timeline_svg(plan, width: int = 960, row_height: int = 26) -> str:
     """The timeline as an SVG element; hovering a block shows what it is and when."""
     blocks = timeline_blocks(plan)
     agents = [r.agent_id for r in plan.agent_routes]
@@ -190,7 +188,7 @@ class Timeline:
     """What ``plan.timeline()`` returns: shows itself in a notebook (an SVG with a
     tooltip on every block); ``figure()`` for matplotlib, ``save()`` for a PNG."""
 
-    def __init__(self, plan: Plan):
+    def __init__(self, plan):
         self.plan = plan
 
     @property
