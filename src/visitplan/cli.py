@@ -245,7 +245,7 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
         date = date or _plan_date(plan_dir)
         rules = as_policy(policy)
         model = (travel_model(rules, travel, graph, matrix) if travel or matrix
-                 else _plan_travel(plan_dir, rules))
+                 else recorded_travel(plan_dir, rules))
         problem = enrich(read_csv(accounts, agents, policy=rules, date=date, travel=model,
                                   skip_bad_rows=skip_bad_rows), store)
     except InputError as error:
@@ -266,11 +266,6 @@ def validate_cmd(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
     if not quiet:
         out.print(f"plan in {plan_dir}/ is valid: every account accounted for, every rule kept.",
                   highlight=False)
-
-
-def _plan_travel(plan_dir: Path, rules):
-    """The travel model recorded in the plan's summary."""
-    return recorded_travel(plan_dir, rules)
 
 
 def _plan_date(plan_dir: Path) -> str:

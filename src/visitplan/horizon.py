@@ -54,9 +54,7 @@ class HorizonPlan:
     def priority_served(self, base: Problem, discount: float = 0.0) -> float:
         """Priority of the visits (as in the input), a visit on day k counted at
         ``(1 - discount)^k``."""
-        priority = {a.account_id: a.priority for a in base.accounts}
-        return sum(priority[v.account_id] * (1 - discount) ** (v.date - self.start).days
-                   for v in self.visits)
+        return served(self.plans, base, discount)
 
     def missed_due(self) -> list[str]:
         return [u.account_id for u in self.unassigned if u.reason == Reason.MISSED_DUE_DATE]
@@ -127,12 +125,17 @@ def _rank(result, problem) -> tuple:
     plans, _, made = result
     due = [a for a in problem.accounts if a.due_date and a.due_date <= plans[-1].date]
     missed = sum(a.account_id not in made for a in due)
-    discount = problem.policy.horizon.discount_per_day
-    priority = {a.account_id: a.priority for a in problem.accounts}
-    served = sum(priority[v.account_id] * (1 - discount) ** (p.date - problem.date).days
-                 for p in plans for v in p.visits)
+    discounted = served(plans, problem, problem.policy.horizon.discount_per_day)
     travel = sum(r.travel_s for p in plans for r in p.agent_routes)
-    return missed, -round(served, 6), travel
+    return missed, -round(discounted, 6), travel
+
+
+def served(plans, base: Problem, discount: float = 0.0) -> float:
+    """The input priority of the plans' visits, a visit on day k (from ``base.date``)
+    counted at ``(1 - discount)^k``."""
+    priority = {a.account_id: a.priority for a in base.accounts}
+    return sum(priority[v.account_id] * (1 - discount) ** (p.date - base.date).days
+               for p in plans for v in p.visits)
 
 
 def day_problem(base: Problem, date: dt.date, last: dt.date,

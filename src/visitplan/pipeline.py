@@ -28,7 +28,7 @@ from .io.target import check_target
 from .io.write import write_plan
 from .models import Problem
 from .plan import Plan
-from .report import plan_roads, read_plan_dir, write_report
+from .report import plan_roads, read_plan, read_plan_dir, write_report
 from .review import read_plan_routes, review
 from .scoring import Scorer, apply_scores
 from .solver import SearchParams, solve
@@ -247,7 +247,7 @@ def replan_files(plan_dir: str | Path, accounts: str | Path, agents: str | Path,
     if out is not None:
         check_target(out)
     store = open_history(history) if history is not None else None
-    morning, _, _ = read_plan_dir(plan_dir)
+    morning = read_plan(plan_dir)  # the route sheets are not needed
     rules = as_policy(policy)
     try:
         when = dt.datetime.combine(morning.date, dt.time()) + \

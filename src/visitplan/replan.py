@@ -118,9 +118,9 @@ def replan(day: Problem, morning: Plan, events: list[Event], at: dt.datetime,
         params = SearchParams.from_policy(day.policy,
                                           time_limit=day.policy.replan.time_limit_s)
     params = replace(params, **{k: v for k, v in search.items() if v is not None})
+    open_ids, working = {a.account_id for a in rest.accounts}, {g.agent_id for g in rest.agents}
     orphans = tuple(v.account_id for v in morning.visits
-                    if v.account_id in {a.account_id for a in rest.accounts}
-                    and v.agent_id not in {g.agent_id for g in rest.agents}) + \
+                    if v.account_id in open_ids and v.agent_id not in working) + \
         tuple(e.account_id for e in events if e.event == "add")
     params = replace(params, start_from=_still_planned(morning, states, rest), place=orphans)
     rest_plan = solve(rest, params, progress=progress)

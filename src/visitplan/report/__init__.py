@@ -101,13 +101,23 @@ def write_report(plan: Plan, out: str | Path, **options) -> Path:
     return target
 
 
+def read_plan(plan_dir: str | Path) -> Plan:
+    """The ``Plan`` of a plan directory (``plan.json``)."""
+    plan_dir = Path(plan_dir)
+    try:
+        return Plan.model_validate_json((plan_dir / "plan.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise InputError.single(str(plan_dir), "is not a readable plan directory "
+                                f"({type(exc).__name__})") from None
+
+
 def read_plan_dir(plan_dir: str | Path) -> tuple[Plan, dict, dict[str, pd.DataFrame]]:
     """A written plan: the ``Plan``, ``summary.json``, and the route sheets."""
     from ..io.csvsafe import restore
 
+    plan = read_plan(plan_dir)
     plan_dir = Path(plan_dir)
     try:
-        plan = Plan.model_validate_json((plan_dir / "plan.json").read_text(encoding="utf-8"))
         status = json.loads((plan_dir / "summary.json").read_text(encoding="utf-8"))
         sheets = {p.stem: restore(pd.read_csv(p, dtype=str, keep_default_na=False))
                   for p in sorted((plan_dir / "agents").glob("*.csv"))}
@@ -134,4 +144,4 @@ def plan_roads(plan: Plan, roads: str | Path | bool | None = None):
     return road_network(path, travel.get("mode", "drive"))
 
 
-__all__ = ["render_report", "write_report", "read_plan_dir", "plan_roads"]
+__all__ = ["render_report", "write_report", "read_plan", "read_plan_dir", "plan_roads"]

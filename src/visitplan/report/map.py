@@ -14,13 +14,10 @@ asked for (``personal``).
 from __future__ import annotations
 
 import html
-import logging
 import re
 from pathlib import Path
 
 from .assets import inline_assets
-
-log = logging.getLogger("visitplan")
 
 PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b",
            "#e377c2", "#bcbd22", "#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173",

@@ -96,18 +96,19 @@ def _span(plan) -> tuple[dt.datetime, dt.datetime]:
 
 
 def timeline_figure(plan, width: float = 11.0):
-    """A matplotlib figure: one row per route, blocks coloured by kind, a legend."""
-    import matplotlib
+    """A matplotlib figure: one row per route, blocks coloured by kind, a legend.
 
-    matplotlib.use("Agg", force=False)
+    A plain ``Figure`` (no pyplot): no backend is switched, nothing global is kept,
+    and a notebook shows it as it shows any figure."""
     import matplotlib.dates as mdates
-    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
 
     blocks = timeline_blocks(plan)
     agents = [r.agent_id for r in plan.agent_routes]
     height = max(2.0, 0.45 * len(agents) + 1.3)
-    fig, ax = plt.subplots(figsize=(width, height), dpi=100)
+    fig = Figure(figsize=(width, height), dpi=100)
+    ax = fig.subplots()
     for row, agent_id in enumerate(agents):
         mine = blocks[blocks["agent_id"] == agent_id]
         for kind in KINDS:
@@ -136,11 +137,7 @@ def timeline_figure(plan, width: float = 11.0):
 
 def timeline_png(plan, path: str | Path) -> Path:
     """Write ``timeline.png``."""
-    import matplotlib.pyplot as plt
-
-    fig = timeline_figure(plan)
-    fig.savefig(path, format="png")
-    plt.close(fig)
+    timeline_figure(plan).savefig(path, format="png")
     return Path(path)
 
 
