@@ -88,13 +88,17 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     quick = min(FIRST_PASS * params.time_limit, FIRST_PASS_MAX_S)
     if days == 1 or params.solution_limit is not None:
         quick = params.time_limit  # one pass: nothing to gain from two
-    first = _pass(problem, dates, replace(params, time_limit=quick), aware, progress, began)
+    bar = week_bar(problem, capacity(problem, dates)) if aware else None
+    first = _pass(problem, dates, replace(params, time_limit=quick), aware, progress, began,
+                  bar)
     first_s = time.monotonic() - began
     best = first
     left = params.time_limit - first_s
     if left > 1.0 and quick < params.time_limit:
+        if aware:  # the first week says how many visits a week holds
+            bar = week_bar(problem, len(first[2])) if _full(*first[:2]) else 0.0
         second = _pass(problem, dates, replace(params, time_limit=left), aware, progress,
-                       time.monotonic())
+                       time.monotonic(), bar)
         if _rank(second, problem) < _rank(first, problem):
             best = second
     plans, problems, made = best
@@ -105,14 +109,14 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
                        first_plan_s=round(first_s, 3))
 
 
-def _pass(problem, dates, params, aware, progress, began):
+def _pass(problem, dates, params, aware, progress, began, bar=None):
     """Every day in order within ``params.time_limit`` from ``began``."""
     made: dict[str, list[dt.date]] = defaultdict(list)
     plans, problems = [], []
     for k, date in enumerate(dates):
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
-        day = day_problem(problem, date, dates[-1], made, aware)
+        day = day_problem(problem, date, dates[-1], made, aware, bar)
         plan = solve(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
@@ -121,13 +125,54 @@ def _pass(problem, dates, params, aware, progress, began):
     return plans, problems, made
 
 
+def week_bar(problem: Problem, visits: int) -> float:
+    """The priority an account needs to be worth a visit this week: that of the
+    ``visits``-th account by priority (``visits``: how many the week can make)."""
+    ranked = sorted((a.priority for a in problem.accounts), reverse=True)
+    return ranked[min(visits, len(ranked)) - 1] if visits > 0 and ranked else 0.0
+
+
+# Minutes a visit takes besides its service, for the capacity guess: travel to it
+# (on the generous side: a bar too low only boosts more due accounts in the first pass).
+GUESS_TRAVEL_MIN = 20
+
+
+def capacity(problem: Problem, dates: list[dt.date]) -> int:
+    """A guess at the visits the days can hold, before any is planned: each working
+    agent's shift over an average visit and its travel, or their visit cap."""
+    if not problem.accounts:
+        return 0
+    service = sum(a.service_min for a in problem.accounts) / len(problem.accounts)
+    cap = problem.policy.max_visits_per_agent
+    total = 0
+    for date in dates:
+        for agent in problem.agents:
+            if date in agent.off_dates or date.weekday() not in agent.days:
+                continue
+            fits = (agent.shift_end - agent.shift_start) // (service + GUESS_TRAVEL_MIN)
+            caps = [c for c in (agent.max_visits, cap) if c is not None]
+            total += int(min([fits, *caps]))
+    return total
+
+
+def _full(plans: list[Plan], problems: list[Problem]) -> bool:
+    """Whether the last working day of a week left accounts out for lack of room; if
+    not, the week has room to spare and every due account is worth its visit."""
+    worked = [plan for plan, day in zip(plans, problems)
+              if any(day.date.weekday() in agent.days for agent in day.agents)]
+    return bool(worked) and any(u.reason == Reason.CAPACITY
+                                for u in worked[-1].unassigned_accounts)
+
+
 def _rank(result, problem) -> tuple:
+    """Smaller is better: more discounted priority served, then fewer due dates
+    missed, then less travel."""
     plans, _, made = result
     due = [a for a in problem.accounts if a.due_date and a.due_date <= plans[-1].date]
     missed = sum(a.account_id not in made for a in due)
     discounted = served(plans, problem, problem.policy.horizon.discount_per_day)
     travel = sum(r.travel_s for p in plans for r in p.agent_routes)
-    return missed, -round(discounted, 6), travel
+    return -round(discounted, 6), missed, travel
 
 
 def served(plans, base: Problem, discount: float = 0.0) -> float:
@@ -139,7 +184,8 @@ def served(plans, base: Problem, discount: float = 0.0) -> float:
 
 
 def day_problem(base: Problem, date: dt.date, last: dt.date,
-                made: dict[str, list[dt.date]], aware: bool = True) -> Problem:
+                made: dict[str, list[dt.date]], aware: bool = True,
+                bar: float | None = None) -> Problem:
     """Day ``date`` of the horizon: who may be visited, by whom, weighed how."""
     rules = base.policy.horizon
     accounts = []
@@ -151,7 +197,8 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
             continue
         if account.due_date and date > account.due_date:
             continue
-        accounts.append(_on(account, date, last, done, aware, rules.due_boost,
+        urgent = aware and (bar is None or account.priority >= bar)
+        accounts.append(_on(account, date, last, done, urgent, rules.due_boost,
                             rules.due_must_visit))
     agents = [a for a in base.agents if date not in a.off_dates]
     return base.model_copy(update={"date": date, "accounts": tuple(accounts),

@@ -142,6 +142,10 @@ class SolverStats(_Frozen):
     parts: int = 1
     # Workers of a portfolio that crashed (worker number -> exception class); ids only.
     crashed_workers: dict[int, str] = Field(default_factory=dict)
+    # Independent searches run, and the eligible accounts they searched (a day bound by
+    # visit caps searches only the most urgent: solver/shortlist.py).
+    workers: int = 1
+    searched: int | None = None
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

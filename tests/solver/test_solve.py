@@ -89,10 +89,17 @@ def test_visit_cap_and_capacity():
 def test_higher_priority_wins_when_only_one_fits():
     accounts = [account(1, 0.01, 0, priority=1), account(2, -0.01, 0, priority=5),
                 account(3, 0, 0.01, priority=2)]
-    plan = solve_checked(problem(accounts, [agent(1, max_visits=1)]))
+    prob = problem(accounts, [agent(1, max_visits=1)])
+    # The search's own explanation names the visit that took the slot ...
+    plan = solve_checked(prob, params=vp.SearchParams(shortlist=None))
     assert list(plan.routes["account_id"]) == ["A2"]
     detail = plan.unassigned.set_index("account_id").loc["A1", "detail"]
     assert "priority 1" in detail and "(5)" in detail
+    # ... the shortlist (by default) leaves A1 out before the search and names the bar.
+    plan = solve_checked(prob)
+    assert list(plan.routes["account_id"]) == ["A2"]
+    detail = plan.unassigned.set_index("account_id").loc["A1", "detail"]
+    assert detail.startswith("priority 1:") and "(priority 2 or more)" in detail
 
 
 def test_must_visit_beats_priority_and_is_reported_when_impossible():

@@ -26,6 +26,9 @@ PATIENT = 0.85
 # one model's first plan takes 1.2 s at 750 eligible accounts, 9 s at 1,150, none in a
 # minute at 2,300 (benchmarks/README.md, "Scale").
 DECOMPOSE_ABOVE = 900
+# On a day bound by visit caps, the search keeps this many of the most urgent accounts
+# per visit slot (solver/shortlist.py); measured in benchmarks/README.md.
+SHORTLIST = 2.0
 TERRITORY_SIZE = 400
 
 
@@ -65,6 +68,11 @@ class SearchParams:
         visit order (a re-plan: the morning routes). Worker 0 of a whole-day model
         loads what of it still fits and searches from there instead of PyVRP's
         plan; the other workers search as usual.
+    shortlist
+        On a day whose working agents are all capped, search only the most urgent
+        ``shortlist x`` (visits the caps allow) accounts and every must-visit one; the
+        others are ``CAPACITY``. ``None``: search every eligible account. Not used with
+        ``start_from``.
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -81,6 +89,7 @@ class SearchParams:
     patient: float = PATIENT
     decompose: Literal["auto", "always", "never"] = "auto"
     territory_size: int = TERRITORY_SIZE
+    shortlist: float | None = SHORTLIST
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -89,6 +98,8 @@ class SearchParams:
             raise ValueError("time_limit must be positive")
         if self.workers < 1:
             raise ValueError("workers must be at least 1")
+        if self.shortlist is not None and self.shortlist < 1:
+            raise ValueError("shortlist must be at least 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise ValueError("solution_limit must be at least 1")
 

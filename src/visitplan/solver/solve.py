@@ -31,6 +31,7 @@ from .decompose import Territory, territories
 from .params import DECOMPOSE_ABOVE, SearchParams
 from .processes import run_jobs
 from .search import Outcome, Worker, warm_start_patience
+from .shortlist import shortlist
 
 log = logging.getLogger("visitplan")
 
@@ -67,23 +68,31 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     prepared = prepare(problem)                        # the policy's derived requirements
     eligible, screened_out, checks = screen(prepared)  # every rule, recorded per account
     agents = prepared.working_agents()
-    outcome = Outcome([], [], dict(status="NOTHING_TO_PLAN"))
+    factor = None if params.start_from else params.shortlist
+    outcome, no_room = Outcome([], [], dict(status="NOTHING_TO_PLAN")), []
+    searched = 0
     if eligible and agents:
-        budget = Budget(began, params.time_limit, day_size(prepared, eligible, agents))
         if decomposes(params, eligible):
             parts = territories(eligible, agents, params.territory_size, params.seed)
+            parts, no_room = _shortlisted(prepared, parts, factor)
+            searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
-            budget = replace(budget, nodes=largest)
+            budget = Budget(began, params.time_limit, largest)
             outcome = _territories(prepared, parts, budget, params, progress)
         else:
-            outcome = _whole_day(prepared, eligible, agents, budget, params, progress)
+            kept, no_room = shortlist(prepared, eligible, agents, factor)
+            searched = len(kept)
+            budget = Budget(began, params.time_limit, day_size(prepared, kept, agents))
+            outcome = _whole_day(prepared, kept, agents, budget, params, progress)
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
+             "workers": params.workers, "searched": searched,
              "wall_s": round(time.monotonic() - began, 3)}
     return Plan(
         date=prepared.date, agent_routes=tuple(outcome.routes),
-        unassigned_accounts=tuple(list(prepared.rejected) + screened_out + outcome.unassigned),
+        unassigned_accounts=tuple(list(prepared.rejected) + screened_out + no_room
+                                  + outcome.unassigned),
         stats=SolverStats(**stats), accounts_in=len(prepared.accounts) + len(prepared.rejected),
         priority_available=sum(a.priority for a in eligible),
         must_visit_ids=tuple(a.account_id for a in prepared.accounts if a.must_visit),
@@ -208,6 +217,17 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
     warnings = _crash_warnings(crashed, "territory worker") + \
         [w for o in outcomes for w in o.warnings]
     return Outcome(routes, unassigned, stats, warnings)
+
+
+def _shortlisted(problem, parts: list[Territory], factor: float | None):
+    """Each territory's shortlist for its own agents' visit caps (solver/shortlist.py)."""
+    kept, left = [], []
+    for part in parts:
+        accounts, no_room = shortlist(problem, part.accounts, part.agents, factor,
+                                      area=len(parts) > 1)
+        kept.append(replace(part, accounts=accounts))
+        left += no_room
+    return kept, left
 
 
 def _run_territories(*args) -> Outcome:

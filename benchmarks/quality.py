@@ -1,0 +1,158 @@
+"""Benchmark: plan quality on realistic collection days, as gaps to the best known plans.
+
+For each day of ``days.SET`` and each time limit, ``visitplan.solve`` plans the day (the
+production path, default workers); every plan is checked by ``visitplan.validate``. The
+table gives priority served and travel, and their gaps to the day's best known plan
+(``benchmarks/days/best/<day>.json``: the best plan any run of any configuration found,
+kept with its routes). ``--baseline`` runs the plain OR-Tools model
+(``plain_ortools.py``) at the given limits on the same days; ``--update`` records a run
+that beats the best known (more priority; at equal priority, less travel).
+
+    python benchmarks/quality.py --limits 10 30 60 --baseline 20 --out benchmarks/out/quality.csv
+    python benchmarks/quality.py --limits 300 --update            # long runs: best known
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pandas as pd
+
+import visitplan as vp
+from days import BY_NAME, SET, Day, problem
+from plain_ortools import check, day_data, solve_plain
+
+BEST = Path(__file__).parent / "days" / "best"
+
+
+def travel_s(data, routes: dict[str, list[str]]) -> float:
+    """Travel seconds of ``routes`` on the day's matrices (start, visits, end)."""
+    place = {a.account_id: data.options(k)[0] for k, a in enumerate(data.accounts)}
+    total = 0.0
+    for v, agent in enumerate(data.agents):
+        stops = routes.get(agent.agent_id, [])
+        if not stops:
+            continue
+        path = [data.start_node(v), *(place[s] for s in stops), data.end_node(v)]
+        seconds = data.seconds[data.speeds[v]]
+        total += float(sum(seconds[a, b] for a, b in zip(path, path[1:])))
+    return total
+
+
+def measure(data, routes: dict[str, list[str]]) -> dict:
+    priority = {a.account_id: a.priority for a in data.accounts}
+    visited = [s for stops in routes.values() for s in stops]
+    return {"visits": len(visited), "priority": round(sum(priority[s] for s in visited), 3),
+            "travel_h": round(travel_s(data, routes) / 3600, 3)}
+
+
+def run_visitplan(prob: vp.Problem, data, limit: float, workers: int | None, seed: int,
+                  **search) -> dict:
+    """``visitplan.solve`` with the policy's settings, ``search`` overriding some."""
+    began = time.monotonic()
+    params = replace(vp.SearchParams.from_policy(prob.policy), **search)
+    plan = vp.solve(prob, params, time_limit=limit, workers=workers, seed=seed)
+    wall = time.monotonic() - began
+    routes = {r.agent_id: [v.account_id for v in r.visits] for r in plan.agent_routes}
+    setting = ", ".join(f"{k}={v}" for k, v in search.items())
+    return {"method": f"visitplan{f' ({setting})' if setting else ''}", "limit_s": limit,
+            "workers": plan.stats.workers, "searched": plan.stats.searched,
+            "wall_s": round(wall, 2), "valid": not vp.validate(prob, plan),
+            **measure(data, routes), "routes": routes}
+
+
+def run_plain(data, limit: float) -> dict:
+    began = time.monotonic()
+    found = solve_plain(data, limit)
+    wall = time.monotonic() - began
+    routes = {agent: [a for a, _ in stops] for agent, stops in found.items()}
+    return {"method": "plain OR-Tools", "limit_s": limit, "workers": 1,
+            "wall_s": round(wall, 2), "valid": bool(found) and check(data, found),
+            **measure(data, routes), "routes": routes}
+
+
+def best_known(day: Day) -> dict | None:
+    path = BEST / f"{day.name}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def better(row: dict, best: dict | None) -> bool:
+    if not row["valid"]:
+        return False
+    if best is None:
+        return True
+    return (row["priority"], -row["travel_h"]) > (best["priority"], -best["travel_h"])
+
+
+def keep(day: Day, row: dict, seed: int) -> None:
+    BEST.mkdir(parents=True, exist_ok=True)
+    record = {k: row[k] for k in ("priority", "travel_h", "visits", "method", "limit_s",
+                                  "workers")}
+    record.update(seed=seed, day=day.name, routes=row["routes"])
+    (BEST / f"{day.name}.json").write_text(json.dumps(record, indent=1) + "\n")
+
+
+def gaps(row: dict, best: dict | None) -> dict:
+    """Priority below the best known, travel above it, in percent."""
+    if best is None:
+        return {"priority_gap_pct": None, "travel_gap_pct": None}
+    return {"priority_gap_pct": round(100 * (best["priority"] - row["priority"])
+                                      / best["priority"], 2),
+            "travel_gap_pct": round(100 * (row["travel_h"] - best["travel_h"])
+                                    / best["travel_h"], 2)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--days", nargs="+", default=[d.name for d in SET],
+                        choices=[d.name for d in SET])
+    parser.add_argument("--limits", type=float, nargs="+", default=[10, 30, 60])
+    parser.add_argument("--baseline", type=float, nargs="*", default=[],
+                        help="time limits for the plain OR-Tools model")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="visitplan's workers (default: visitplan's own default)")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--shortlist", default=None,
+                        help="candidates per visit slot on cap-bound days, or 'off' "
+                             "(default: visitplan's)")
+    parser.add_argument("--update", action="store_true",
+                        help="keep a run that beats the best known plan")
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args()
+    rows = []
+    for name in args.days:
+        day = BY_NAME[name]
+        prob = problem(day)
+        data = day_data(prob)
+        search = {} if args.shortlist is None else {
+            "shortlist": None if args.shortlist == "off" else float(args.shortlist)}
+        runs = [lambda lim=lim: run_visitplan(prob, data, lim, args.workers, args.seed,
+                                              **search) for lim in args.limits]
+        runs += [lambda lim=lim: run_plain(data, lim) for lim in args.baseline]
+        for go in runs:
+            row = go()
+            best = best_known(day)
+            if args.update and better(row, best):
+                keep(day, row, args.seed)
+            row.update(day=day.name, bound=day.bound, eligible=len(data.accounts),
+                       **gaps(row, best_known(day) if args.update else best))
+            row.pop("routes")
+            rows.append(row)
+            print({k: row[k] for k in ("day", "method", "limit_s", "visits", "priority",
+                                       "travel_h", "priority_gap_pct", "travel_gap_pct",
+                                       "valid", "wall_s")}, flush=True)
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    if args.out:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        table.to_csv(args.out, index=False)
+
+
+if __name__ == "__main__":
+    os.chdir(Path(__file__).parent.parent)
+    main()

@@ -1,0 +1,77 @@
+"""The realistic-day set, the plain OR-Tools baseline and the quality harness's arithmetic."""
+
+import importlib
+import sys
+
+import pytest
+
+from ..conftest import ROOT
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+days = importlib.import_module("days")
+plain = importlib.import_module("plain_ortools")
+quality = importlib.import_module("quality")
+
+SMALL = days.Day("test-60", 60, 3, 4, "tight", 5)
+
+
+def test_a_day_is_the_same_every_time_and_has_what_its_name_says():
+    first, staff = days.frames(SMALL)
+    again, _ = days.frames(SMALL)
+    assert first.equals(again)
+    assert len(first) == 60 and len(staff) == 3 and set(staff["max_visits"]) == {4}
+    assert all(1 <= len(w.split(";")) <= 2 for w in first["windows"])
+    lat = first["lat"].to_numpy()
+    assert 22.3 < lat.min() and lat.max() < 23.0  # Shenzhen
+    names = [d.name for d in days.SET]
+    assert len(set(names)) == len(names)
+    assert {d.bound for d in days.SET} == {"cap", "time"}
+    assert min(d.accounts for d in days.SET) == 300 and max(d.accounts for d in days.SET) == 3000
+
+
+@pytest.fixture(scope="module")
+def small():
+    prob = days.problem(SMALL)
+    return prob, plain.day_data(prob)
+
+
+def test_the_plain_model_keeps_the_rules_and_the_check_finds_a_broken_plan(small):
+    _, data = small
+    found = plain.solve_plain(data, 2)
+    assert found and plain.check(data, found)
+    visited = [a for stops in found.values() for a, _ in stops]
+    assert len(visited) == len(set(visited)) <= 12  # 3 agents, cap 4
+    busiest = max(found, key=lambda k: len(found[k]))
+    stops = found[busiest]
+    assert len(stops) >= 2
+    late = {**found, busiest: [(a, t + 24 * 60) for a, t in stops]}   # outside every window
+    assert not plain.check(data, late)
+    every = [stop for route in found.values() for stop in route]
+    assert len(every) >= 5
+    over_cap = {agent: [] for agent in found} | {busiest: sorted(every[:5], key=lambda s: s[1])}
+    assert not plain.check(data, over_cap)  # five visits for a cap of four
+
+
+def test_travel_and_gaps(small):
+    _, data = small
+    agent = data.agents[0]
+    one = data.accounts[0].account_id
+    out_and_back = quality.travel_s(data, {agent.agent_id: [one]})
+    seconds = data.seconds[data.speeds[0]]
+    node = data.options(0)[0]
+    assert out_and_back == seconds[data.start_node(0), node] + seconds[node, data.end_node(0)]
+    best = {"priority": 100.0, "travel_h": 10.0}
+    assert quality.gaps({"priority": 99.5, "travel_h": 10.5}, best) == {
+        "priority_gap_pct": 0.5, "travel_gap_pct": 5.0}
+    assert quality.better({"valid": True, "priority": 100.0, "travel_h": 9.0}, best)
+    assert not quality.better({"valid": True, "priority": 99.9, "travel_h": 1.0}, best)
+    assert not quality.better({"valid": False, "priority": 200.0, "travel_h": 1.0}, best)
+
+
+def test_visitplan_on_a_day_of_the_set_is_valid_and_measured(small):
+    prob, data = small
+    row = quality.run_visitplan(prob, data, 3, 1, 0)
+    assert row["valid"] and row["visits"] <= 12
+    priority = {a.account_id: a.priority for a in data.accounts}
+    assert row["priority"] == pytest.approx(
+        sum(priority[a] for stops in row["routes"].values() for a in stops))
