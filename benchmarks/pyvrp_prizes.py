@@ -8,7 +8,11 @@ PyVRP is given:
 
 - ``prizes xK``: each account's prize is its drop penalty times K (the objective PyVRP
   optimises then weighs travel K times more against priority);
-- ``shortlist``: PyVRP sees only the accounts the shortlist keeps (solver/shortlist.py).
+- ``shortlist``: PyVRP sees only the accounts the shortlist keeps (solver/shortlist.py);
+- ``penalties from xS``: PyVRP's penalties for a broken rule (time warp, load: the visit
+  cap and the breaks) start at S x the mean prize instead of PyVRP's default, the midpoint
+  of its range (``warm.solve_params`` sets the top at 100 x the largest prize, so the
+  midpoint is 50 x the largest prize).
 
     python benchmarks/pyvrp_prizes.py --days 400-cap 1000-time --limit 20 --out benchmarks/out/pyvrp.csv
 """
@@ -17,9 +21,11 @@ from __future__ import annotations
 
 import argparse
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
+import pyvrp
 
 from days import BY_NAME, SET, problem
 from plain_ortools import day_data
@@ -30,6 +36,33 @@ from visitplan.solver.model import build_model
 from visitplan.solver.params import SearchParams
 from visitplan.solver.progress import SearchMonitor
 from visitplan.solver.shortlist import shortlist
+
+
+@dataclass
+class StartAt(pyvrp.PenaltyParams):
+    """PyVRP's penalty parameters, its penalties starting at ``start`` (not the midpoint)."""
+
+    start: float = 1.0
+
+    def midpoint_penalties(self, data):
+        return [self.start] * data.num_load_dimensions, self.start, self.start
+
+
+ORIGINAL = warm.solve_params
+
+
+def starting_at(share: float | None):
+    """``warm.solve_params`` with penalties starting at ``share`` x the mean prize."""
+
+    def params(problem):
+        chosen = ORIGINAL(problem)
+        if share is None:
+            return chosen
+        prizes = [c.prize for c in problem.clients() if not c.required] or [1]
+        start = share * sum(prizes) / len(prizes)
+        penalty = StartAt(**{**vars(chosen.penalty), "start": start})
+        return pyvrp.SolveParams(penalty=penalty)
+    return params
 
 
 def score(model, assignment) -> dict:
@@ -48,11 +81,13 @@ def score(model, assignment) -> dict:
                 priority += data.accounts[data.owner[manager.IndexToNode(nxt)]].priority
                 visits += 1
             index = nxt
-    return {"priority": round(priority, 2), "travel_h": round(travel / 3600, 2),
+    return {"priority": round(priority, 2), "travel_h": round(float(travel) / 3600, 2),
             "objective": assignment.ObjectiveValue(), "visits": visits}
 
 
-def run_pyvrp(model, limit: float, seed: int, factor: float) -> dict:
+def run_pyvrp(model, limit: float, seed: int, factor: float,
+              start: float | None = None) -> dict:
+    warm.solve_params = starting_at(start)
     penalties = [max(1, int(p * factor)) if not a.must_visit else p
                  for p, a in zip(model.penalties, model.data.accounts)]
     began = time.monotonic()
@@ -76,6 +111,8 @@ def main() -> None:
                         choices=[d.name for d in SET])
     parser.add_argument("--limit", type=float, default=20)
     parser.add_argument("--factors", type=float, nargs="+", default=[1.0, 0.1, 0.01])
+    parser.add_argument("--starts", type=float, nargs="*", default=[],
+                        help="PyVRP's penalties start at these multiples of the mean prize")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args()
@@ -92,6 +129,9 @@ def main() -> None:
             runs += [(f"PyVRP, prizes x{f:g}",
                       lambda d=day, f=f: run_pyvrp(build_model(d), args.limit, args.seed, f))
                      for f in args.factors]
+            runs += [(f"PyVRP, penalties from x{st:g}",
+                      lambda d=day, st=st: run_pyvrp(build_model(d), args.limit, args.seed,
+                                                     1.0, st)) for st in args.starts]
             for engine, go in runs:
                 rows.append({"day": name, "accounts": label, "engine": engine,
                              "limit_s": args.limit, **go()})

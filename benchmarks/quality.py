@@ -120,6 +120,9 @@ def main() -> None:
     parser.add_argument("--shortlist", default=None,
                         help="candidates per visit slot on cap-bound days, or 'off' "
                              "(default: visitplan's)")
+    parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
+                        help="another SearchParams setting, e.g. decompose=always, "
+                             "territory_size=300 (repeatable)")
     parser.add_argument("--update", action="store_true",
                         help="keep a run that beats the best known plan")
     parser.add_argument("--out", type=Path, default=None)
@@ -131,6 +134,9 @@ def main() -> None:
         data = day_data(prob)
         search = {} if args.shortlist is None else {
             "shortlist": None if args.shortlist == "off" else float(args.shortlist)}
+        for setting in args.set:
+            key, _, value = setting.partition("=")
+            search[key] = int(value) if value.isdigit() else value
         runs = [lambda lim=lim: run_visitplan(prob, data, lim, args.workers, args.seed,
                                               **search) for lim in args.limits]
         runs += [lambda lim=lim: run_plain(data, lim) for lim in args.baseline]

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import visitplan as vp
+from visitplan import horizon as H
 from visitplan.horizon import plan_horizon
 from visitplan.plan import Reason
 from visitplan.validation import HORIZON_CODES, validate_horizon
@@ -61,6 +62,22 @@ def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
     rolling = checked(prob, 2, aware=False)
     assert aware.missed_due() == [] and rolling.missed_due() == ["A3"]
     assert {v.account_id for v in aware.visits} == {"A1", "A2", "A3"}
+
+
+def test_a_due_account_below_the_weeks_bar_does_not_take_a_more_urgent_slot():
+    # Two days, one visit a day: the week holds two visits, so its bar is priority 5.
+    # A3 (priority 2, due on day 1) would weigh 2 x 3 = 6 > 5 on its due date; below the
+    # bar it is not pushed in, and the week serves the two accounts worth 5.
+    accounts = [account(1, windows="09:00-10:00", priority=5),
+                account(2, 0.001, windows="09:00-10:00", priority=5),
+                account(3, 0.002, windows="09:00-10:00", priority=2, due_date=D[0].isoformat())]
+    agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=1)]
+    prob = problem(accounts, agents)
+    assert H.capacity(prob, D[:2]) == 2 and H.week_bar(prob, 2) == 5
+    horizon = checked(prob, 2)
+    assert {v.account_id for v in horizon.visits} == {"A1", "A2"}
+    assert horizon.missed_due() == ["A3"]
+    assert horizon.priority_served(prob) == 10
 
 
 def test_a_second_visit_waits_for_the_cool_down():

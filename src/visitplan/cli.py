@@ -56,8 +56,9 @@ SeedOpt = Annotated[Optional[int], typer.Option("--seed", min=0, help="Search se
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
 LimitOpt = Annotated[Optional[int], typer.Option(
     "--solution-limit", min=1, help="Stop after N solutions: exactly reproducible plans.")]
-WorkersOpt = Annotated[int, typer.Option(
-    "--workers", min=1, help="Parallel independent searches; the best plan is kept.")]
+WorkersOpt = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="Parallel independent searches; the best plan is kept "
+    "[default: the cores available, at most 4].")]
 HistoryOpt = Annotated[Optional[str], typer.Option(
     "--history", help="Visit history: an SQLite file or an SQLAlchemy URL.")]
 ScorerOpt = Annotated[Optional[str], typer.Option(
@@ -158,7 +159,7 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          time_limit: TimeOpt = None, seed: SeedOpt = None, quiet: QuietOpt = False,
          skip_bad_rows: SkipOpt = False, solution_limit: LimitOpt = None,
          history: HistoryOpt = None, scorer: ScorerOpt = None,
-         priority_column: PriorityColumnOpt = None, workers: WorkersOpt = 1,
+         priority_column: PriorityColumnOpt = None, workers: WorkersOpt = None,
          by: Annotated[Optional[str], typer.Option(
              "--by", help="'region': plan every region (the region column) as its own day, "
                           "as Dask tasks.")] = None,
@@ -280,7 +281,7 @@ def _plan_date(plan_dir: Path) -> str:
 def demo(examples: Annotated[Path, typer.Option("--examples", help="Example data folder.")]
          = Path("examples"), out_dir: OutOpt = Path("plan"), time_limit: TimeOpt = None,
          seed: SeedOpt = None, quiet: QuietOpt = False, solution_limit: LimitOpt = None,
-         workers: WorkersOpt = 1) -> None:
+         workers: WorkersOpt = None) -> None:
     """Generate the example day if it is missing, and plan it."""
     paths = {n: examples / n for n in ("accounts.csv", "agents.csv", "policy.toml")}
     if not all(p.exists() for p in paths.values()):
@@ -444,7 +445,7 @@ def replan_cmd(plan_dir: Annotated[Path, typer.Argument(help="The plan being re-
                policy: PolicyOpt = None, time_limit: TimeOpt = None, seed: SeedOpt = None,
                quiet: QuietOpt = False, skip_bad_rows: SkipOpt = False,
                solution_limit: LimitOpt = None, history: HistoryOpt = None,
-               workers: WorkersOpt = 1,
+               workers: WorkersOpt = None,
                report: Annotated[bool, typer.Option(
                    "--report", help="Also write OUT/report/.")] = False) -> None:
     """Re-plan the rest of the day from events (done, in_progress, late, position,

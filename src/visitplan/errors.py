@@ -34,6 +34,10 @@ class InputError(ValueError):
         self.problems = list(problems)
         super().__init__(self.render())
 
+    def __reduce__(self):
+        # Rebuilt from its problems when it crosses a process boundary (a forked search).
+        return type(self), (self.problems,)
+
     def render(self, limit: int = 50) -> str:
         lines = [str(p) for p in self.problems[:limit]]
         if len(self.problems) > limit:

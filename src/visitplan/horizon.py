@@ -6,9 +6,11 @@ planned in order, each with every daily rule, and each day knows the horizon:
 - an account is a candidate on day ``d`` only inside ``[earliest_date, due_date]`` and
   while it has visits left (``[horizon] max_visits_per_account``); a visit made earlier
   in the horizon counts for the cool-down and the 7/30-day caps on later days;
-- an account due within the horizon weighs more as its due date comes closer
+- an account due within the horizon, if worth a visit this week (its priority at least
+  the week's bar: :func:`week_bar`), weighs more as its due date comes closer
   (``priority x (1 + due_boost / (days left + 1))``, on the due date ``x (1 + 2 due_boost)``,
-  or must-visit there with ``due_must_visit``);
+  or must-visit there with ``due_must_visit``); one below the bar is not pushed in, where
+  it would take the slot of a more urgent account;
 - a ``must_visit`` account is placed on the first day that can take it (it is must-visit
   on every day it is a candidate);
 - agents do not work on their ``off_dates``.
@@ -69,9 +71,10 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     """Plan ``days`` days from ``problem.date``; the time limit is shared by the days.
 
     Two passes: a quick one that plans every day (a complete horizon within
-    ``FIRST_PASS`` of the time limit, at most ``FIRST_PASS_MAX_S`` seconds), then one
-    with the rest of the time; the better of the two is kept (fewer due dates missed,
-    then more discounted priority, then less travel).
+    ``FIRST_PASS`` of the time limit, at most ``FIRST_PASS_MAX_S`` seconds; the week's bar
+    from the :func:`capacity` guess), then one with the rest of the time (the bar from
+    the visits the first week made); the better of the two is kept (more discounted
+    priority, then fewer due dates missed, then less travel).
 
     Parameters
     ----------

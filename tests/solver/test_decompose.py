@@ -84,8 +84,13 @@ def test_a_search_without_a_first_plan_is_a_failure_not_an_empty_day():
     from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
 
     prob = vp.read_frames(generate_accounts(1500, 3), generate_agents(30, 3), date=DEMO_DATE)
-    plan = vp.solve(prob, vp.SearchParams(time_limit=2, decompose="never", shortlist=None))
-    assert not plan.found_plan and plan.stats.status == "NO_FIRST_PLAN_IN_TIME"
-    reasons = set(plan.unassigned["reason"])
-    assert "SOLVER_FAILED" in reasons and not reasons & {"CAPACITY", "MUST_VISIT_INFEASIBLE"}
-    assert plan.visits == [] and plan.kpis["found_plan"] is False
+    # The status says how it failed, which depends on timing: OR-Tools' empty assignment,
+    # its own timeout, or (with several workers) none answering before the deadline.
+    failed = {"NO_FIRST_PLAN_IN_TIME", "ROUTING_FAIL_TIMEOUT", "ALL_WORKERS_FAILED"}
+    for workers in (1, 2):
+        plan = vp.solve(prob, vp.SearchParams(time_limit=2, decompose="never", shortlist=None,
+                                              workers=workers))
+        assert not plan.found_plan and plan.stats.status in failed
+        reasons = set(plan.unassigned["reason"])
+        assert "SOLVER_FAILED" in reasons and not reasons & {"CAPACITY", "MUST_VISIT_INFEASIBLE"}
+        assert plan.visits == [] and plan.kpis["found_plan"] is False

@@ -357,3 +357,43 @@ def test_workers_of_the_command_stop_when_told(monkeypatch):
         plan = vp.solve(problem(ring(6), [agent(1)]), time_limit=2, workers=2)
         assert clock.monotonic() - began < 3
     assert plan.found_plan and len(plan.routes) == 6
+
+
+def test_workers_end_with_a_command_killed_outright(tmp_path):
+    """SIGKILL leaves the command no handler: its forked workers must end with it, or they
+    block on the queue nobody reads and hold its stdout and stderr open for ever."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time as clock
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, time, sys\n"
+        "from visitplan.solver.budget import Budget\n"
+        "from visitplan.solver.processes import run_jobs\n"
+        "def job(path):\n"
+        "    open(path, 'w').write(str(os.getpid()))\n"
+        "    time.sleep(120)\n"
+        f"run_jobs({{0: (job, ({str(tmp_path / 'child.pid')!r},))}},\n"
+        "         Budget(time.monotonic(), 120.0, 10))\n")
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE)
+    pid_file = tmp_path / "child.pid"
+    deadline = clock.monotonic() + 30
+    while not (pid_file.exists() and pid_file.read_text()) and clock.monotonic() < deadline:
+        clock.sleep(0.05)
+    child = int(pid_file.read_text())
+    parent.kill()
+    parent.communicate(timeout=10)  # returns: nothing holds the pipes any more
+    deadline = clock.monotonic() + 5
+    while clock.monotonic() < deadline:
+        try:
+            os.kill(child, 0)
+        except ProcessLookupError:
+            break
+        clock.sleep(0.05)
+    else:
+        os.kill(child, signal.SIGKILL)
+        raise AssertionError("the worker outlived its killed parent")

@@ -8,8 +8,24 @@ and the API's keyword arguments override them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+import os
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+# Workers by default: one per core this process may use, at most this many. Each is a
+# forked search holding its own copy of the day's model, so memory grows with each; the
+# portfolio alternates two strategies, and this machine (2 cores) could not measure more.
+MAX_WORKERS = 4
+
+
+def default_workers() -> int:
+    """The cores this process may run on (its CPU affinity), at most ``MAX_WORKERS``."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(MAX_WORKERS, cores))
+
 
 # Independent searches, one per worker: (first-solution strategy, metaheuristic).
 # The first is the best alone on the 1,000-account day; the second complements it
@@ -24,8 +40,13 @@ PATIENT = 0.85
 
 # Eligible accounts above which "auto" cuts the day into territories, and their size:
 # one model's first plan takes 1.2 s at 750 eligible accounts, 9 s at 1,150, none in a
-# minute at 2,300 (benchmarks/README.md, "Scale").
-DECOMPOSE_ABOVE = 900
+# minute at 2,300 (benchmarks/README.md, "Scale"); and on the realistic days of about 760
+# eligible accounts two territories served more priority in 30 s than one model in 300 s,
+# while on 300-account days cutting lost (benchmarks/README.md, "Quality on realistic days").
+DECOMPOSE_ABOVE = 600
+# ... and above which even a re-plan, which needs one model to load the morning's routes,
+# is cut: one model's first plan gets too slow.
+ONE_MODEL_MAX = 900
 # On a day bound by visit caps, the search keeps this many of the most urgent accounts
 # per visit slot (solver/shortlist.py); measured in benchmarks/README.md.
 SHORTLIST = 2.0
@@ -47,7 +68,8 @@ class SearchParams:
         Stop OR-Tools after this many solutions (a deterministic stop; PyVRP,
         which stops on time only, is then not used).
     workers
-        Independent searches in parallel processes; the best plan is kept.
+        Independent searches in parallel processes; the best plan is kept. Default:
+        :func:`default_workers` (the cores available, at most ``MAX_WORKERS``).
     warm_start
         PyVRP's plan as OR-Tools' start: ``auto`` (where it measured better),
         ``always`` or ``never``.
@@ -81,7 +103,7 @@ class SearchParams:
     time_limit: float = 30.0
     seed: int = 0
     solution_limit: int | None = None
-    workers: int = 1
+    workers: int = field(default_factory=default_workers)
     warm_start: Literal["auto", "always", "never"] = "auto"
     warm_start_share: float = 0.8
     portfolio: tuple[tuple[str, str], ...] = PORTFOLIO

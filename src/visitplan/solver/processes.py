@@ -7,13 +7,16 @@ territories (groups of territories searched side by side).
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
+import os
 import signal
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
 from queue import Empty
 
+from ..errors import InputError
 from .budget import Budget
 
 
@@ -26,10 +29,18 @@ def run_jobs(jobs: dict[int, tuple[Callable, tuple]], budget: Budget,
     message, which could carry data). At ``budget.portfolio_end`` the parent
     stops waiting if it has an answer (unless ``wait_for_all``); at the limit
     itself, in any case. Jobs still running then are stopped.
+
+    Raises
+    ------
+    InputError
+        When a job found the input unusable (e.g. a travel matrix without a pair it
+        needs): the same error as the job would raise in this process, not a crash.
     """
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    processes = {k: context.Process(target=_main, args=(k, fn, args, queue), daemon=True)
+    parent = os.getpid()
+    processes = {k: context.Process(target=_main, args=(k, fn, args, queue, parent),
+                                    daemon=True)
                  for k, (fn, args) in jobs.items()}
     shown = None
     if status:
@@ -48,10 +59,32 @@ def run_jobs(jobs: dict[int, tuple[Callable, tuple]], budget: Budget,
         if process.is_alive():  # deaf to SIGTERM (stuck in compiled code): no more waiting
             process.kill()
             process.join()
+    bad_input = [why for why in crashed.values() if isinstance(why, InputError)]
+    if bad_input:
+        raise bad_input[0]
     return results, crashed
 
 
-def _main(k: int, fn: Callable, args: tuple, queue) -> None:
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with(parent: int) -> None:
+    """End this job when the parent process ends, however it ends (SIGKILL included).
+
+    Otherwise a job outlives a killed command: nothing reads its answer any more, so it
+    blocks on the full queue for ever, holding the command's stdout and stderr open.
+    """
+    try:
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    except OSError:  # not Linux: daemon processes are all there is
+        return
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # the parent ended before the request was made
+        os._exit(1)
+
+
+def _main(k: int, fn: Callable, args: tuple, queue, parent: int) -> None:
+    _die_with(parent)
     # A forked worker inherits the command's signal stop (a wakeup pipe and handlers that
     # do nothing): put the defaults back, so that terminate() ends it at once.
     signal.set_wakeup_fd(-1)
@@ -59,6 +92,9 @@ def _main(k: int, fn: Callable, args: tuple, queue) -> None:
         signal.signal(number, signal.SIG_DFL)
     try:
         result = fn(*args)
+    except InputError as exc:  # the input's fault, not the job's: the parent raises it
+        queue.put(("crashed", k, exc))
+        return
     except BaseException as exc:  # reported to the parent, which keeps the others
         queue.put(("crashed", k, type(exc).__name__))
         return

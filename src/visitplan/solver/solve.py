@@ -28,7 +28,7 @@ from . import search as one_search
 from .budget import Budget
 from .data import merge
 from .decompose import Territory, territories
-from .params import DECOMPOSE_ABOVE, SearchParams
+from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
 from .search import Outcome, Worker, warm_start_patience
 from .shortlist import shortlist
@@ -113,9 +113,12 @@ def describe_travel(problem: Problem) -> dict:
 
 
 def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
-    """Whether the day is cut into territories (``params.decompose``)."""
+    """Whether the day is cut into territories (``params.decompose``). A re-plan
+    (``start_from``) searches on from the morning's routes, which only a whole-day model
+    loads: it is cut only where one model's first plan would be too slow."""
     if params.decompose == "auto":
-        return len(eligible) > DECOMPOSE_ABOVE
+        above = ONE_MODEL_MAX if params.start_from else DECOMPOSE_ABOVE
+        return len(eligible) > above
     return params.decompose == "always"
 
 
