@@ -100,6 +100,7 @@ def run_pyvrp(model, limit: float, seed: int, factor: float,
 def run_ortools(model, limit: float) -> dict:
     began = time.monotonic()
     monitor = SearchMonitor(model.routing, limit, began)
+    model.routing.AddAtSolutionCallback(monitor.on_solution)  # counts the plans it finds
     search = one_search.search_parameters(limit, None, SearchParams().portfolio[0])
     solution, _ = one_search.solve_fresh(model, search, monitor)
     return {**score(model, solution), "wall_s": round(time.monotonic() - began, 1)}

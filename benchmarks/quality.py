@@ -136,7 +136,10 @@ def main() -> None:
             "shortlist": None if args.shortlist == "off" else float(args.shortlist)}
         for setting in args.set:
             key, _, value = setting.partition("=")
-            search[key] = int(value) if value.isdigit() else value
+            try:
+                search[key] = int(value) if value.isdigit() else float(value)
+            except ValueError:
+                search[key] = value
         runs = [lambda lim=lim: run_visitplan(prob, data, lim, args.workers, args.seed,
                                               **search) for lim in args.limits]
         runs += [lambda lim=lim: run_plain(data, lim) for lim in args.baseline]

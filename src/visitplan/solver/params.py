@@ -95,6 +95,8 @@ class SearchParams:
         ``shortlist x`` (visits the caps allow) accounts and every must-visit one; the
         others are ``CAPACITY``. ``None``: search every eligible account. Not used with
         ``start_from``.
+    gls_lambda
+        OR-Tools' guided local search lambda coefficient; ``None``: OR-Tools' default.
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -112,6 +114,7 @@ class SearchParams:
     decompose: Literal["auto", "always", "never"] = "auto"
     territory_size: int = TERRITORY_SIZE
     shortlist: float | None = SHORTLIST
+    gls_lambda: float | None = None
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 

@@ -52,7 +52,8 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             if left <= 0.05:
                 break
             slot = left * sizes[k] / sum(sizes[k:])
-            search = search_parameters(slot, params.solution_limit, worker.strategy)
+            search = search_parameters(slot, params.solution_limit, worker.strategy,
+                                       params.gls_lambda)
             seen = monitors[k].solutions
             if plans[k] is not None:
                 better = model.routing.SolveFromAssignmentWithParameters(plans[k], search)

@@ -78,7 +78,8 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
 
 
 def search_parameters(time_limit: float, solution_limit: int | None = None,
-                      strategy: tuple[str, str] = SearchParams().portfolio[0]):
+                      strategy: tuple[str, str] = SearchParams().portfolio[0],
+                      gls_lambda: float | None = None):
     first, meta = strategy
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
@@ -87,6 +88,8 @@ def search_parameters(time_limit: float, solution_limit: int | None = None,
     params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
     if solution_limit is not None:
         params.solution_limit = solution_limit
+    if gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = gls_lambda
     return params
 
 
@@ -187,7 +190,7 @@ def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
     if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
         warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
     search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
-                               params.solution_limit, worker.strategy)
+                               params.solution_limit, worker.strategy, params.gls_lambda)
     if start is None:
         return solve_fresh(model, search, monitor) + (warm_stats,)
     if polishes(model) or given is not None:
