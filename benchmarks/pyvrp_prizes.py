@@ -121,7 +121,7 @@ def main() -> None:
     for name in args.days:
         prob = problem(BY_NAME[name])
         data = day_data(prob, args.seed)
-        kept, _ = shortlist(data.problem, data.accounts, data.agents, SearchParams().shortlist)
+        kept, _ = shortlist(data.accounts, data.agents, SearchParams().shortlist)
         small = build_data(data.problem, kept, data.agents, args.seed)
         for label, day in (("all accounts", data), ("shortlist", small)):
             if label == "shortlist" and len(kept) == len(data.accounts):

@@ -27,6 +27,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from .compliance import prepare
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
 from .solver import SearchParams, solve
@@ -146,23 +147,21 @@ def capacity(problem: Problem, dates: list[dt.date]) -> int:
     if not problem.accounts:
         return 0
     service = sum(a.service_min for a in problem.accounts) / len(problem.accounts)
-    cap = problem.policy.max_visits_per_agent
+    agents = prepare(problem).agents  # pairs merged, the policy's cap in each agent's
     total = 0
     for date in dates:
-        for agent in problem.agents:
+        for agent in agents:
             if date in agent.off_dates or date.weekday() not in agent.days:
                 continue
             fits = (agent.shift_end - agent.shift_start) // (service + GUESS_TRAVEL_MIN)
-            caps = [c for c in (agent.max_visits, cap) if c is not None]
-            total += int(min([fits, *caps]))
+            total += int(min(fits, agent.max_visits if agent.max_visits is not None else fits))
     return total
 
 
 def _full(plans: list[Plan], problems: list[Problem]) -> bool:
     """Whether the last working day of a week left accounts out for lack of room; if
     not, the week has room to spare and every due account is worth its visit."""
-    worked = [plan for plan, day in zip(plans, problems)
-              if any(day.date.weekday() in agent.days for agent in day.agents)]
+    worked = [plan for plan, day in zip(plans, problems) if day.working_agents()]
     return bool(worked) and any(u.reason == Reason.CAPACITY
                                 for u in worked[-1].unassigned_accounts)
 

@@ -23,16 +23,16 @@ def day(priorities, caps, must=()):
 
 
 def test_room_counts_caps_and_none_when_an_agent_is_uncapped():
-    prob, _, agents = day([1, 2], [2, 3])
-    assert room(prob, agents) == 5
-    prob, _, agents = day([1, 2], [2, None])
-    assert room(prob, agents) is None
+    _, _, agents = day([1, 2], [2, 3])
+    assert room(agents) == 5
+    _, _, agents = day([1, 2], [2, None])
+    assert room(agents) is None
 
 
 def test_keeps_the_most_urgent_and_every_must_visit_and_says_why():
     priorities = [1, 9, 2, 8, 3, 7, 4, 6, 5, 0.5]
-    prob, eligible, agents = day(priorities, [1, 1], must={9})
-    kept, left = shortlist(prob, eligible, agents, 2.0)  # 2 slots: 4 kept, + the must-visit
+    _, eligible, agents = day(priorities, [1, 1], must={9})
+    kept, left = shortlist(eligible, agents, 2.0)  # 2 slots: 4 kept, + the must-visit
     assert sorted(a.account_id for a in kept) == ["A1", "A3", "A5", "A7", "A9"]
     assert {u.reason for u in left} == {Reason.CAPACITY}
     why = {u.account_id: u.detail for u in left}
@@ -43,19 +43,19 @@ def test_keeps_the_most_urgent_and_every_must_visit_and_says_why():
 
 
 def test_no_shortlist_when_time_binds_or_when_switched_off():
-    prob, eligible, agents = day(list(range(1, 11)), [1, None])
-    assert shortlist(prob, eligible, agents, 2.0) == (eligible, [])
-    prob, eligible, agents = day(list(range(1, 11)), [1, 1])
-    assert shortlist(prob, eligible, agents, None) == (eligible, [])
+    _, eligible, agents = day(list(range(1, 11)), [1, None])
+    assert shortlist(eligible, agents, 2.0) == (eligible, [])
+    _, eligible, agents = day(list(range(1, 11)), [1, 1])
+    assert shortlist(eligible, agents, None) == (eligible, [])
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(st.integers(1, 100), st.booleans()), min_size=1, max_size=30),
        st.integers(1, 4), st.floats(1, 5))
 def test_nothing_more_urgent_is_left_out_than_is_kept(rows, cap, factor):
-    prob, eligible, agents = day([p / 10 for p, _ in rows], [cap],
+    _, eligible, agents = day([p / 10 for p, _ in rows], [cap],
                                  must={i for i, (_, must) in enumerate(rows) if must})
-    kept, left = shortlist(prob, eligible, agents, factor)
+    kept, left = shortlist(eligible, agents, factor)
     assert len(kept) + len(left) == len(eligible)
     assert len(kept) >= min(len(eligible), int(factor * cap))
     assert {a.account_id for a in eligible if a.must_visit} <= {a.account_id for a in kept}

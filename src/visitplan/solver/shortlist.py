@@ -15,30 +15,25 @@ its place there.
 
 from __future__ import annotations
 
-from ..models import Account, Agent, Problem
+from ..models import Account, Agent
 from ..plan import Reason, Unassigned
 
-def room(problem: Problem, agents: list[Agent]) -> int | None:
-    """Visits the working agents' caps allow today; ``None`` if any agent is uncapped."""
-    policy_cap = problem.policy.max_visits_per_agent
-    total = 0
-    for agent in agents:
-        caps = [c for c in (agent.max_visits, policy_cap) if c is not None]
-        if not caps:
-            return None
-        total += min(caps)
-    return total
+def room(agents: list[Agent]) -> int | None:
+    """Visits the agents' caps allow; ``None`` if any agent is uncapped. The agents are
+    prepared (``compliance.prepare``): the policy's cap is already in each one's."""
+    caps = [agent.max_visits for agent in agents]
+    return None if None in caps else sum(caps)
 
 
-def shortlist(problem: Problem, eligible: list[Account], agents: list[Agent],
-              factor: float | None, area: bool = False) -> tuple[list[Account], list[Unassigned]]:
+def shortlist(eligible: list[Account], agents: list[Agent], factor: float | None,
+              area: bool = False) -> tuple[list[Account], list[Unassigned]]:
     """The accounts to search, and those left out for want of room (with why).
 
     Keeps every must-visit account and the ``factor x room`` most urgent others (ties
     broken by account id, so the same inputs give the same list). ``area``: the
     accounts and agents are one territory of a day cut into several.
     """
-    slots = room(problem, agents) if factor else None
+    slots = room(agents) if factor else None
     if slots is None or len(eligible) <= factor * slots:
         return eligible, []
     keep = max(1, int(factor * slots))

@@ -74,14 +74,14 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     if eligible and agents:
         if decomposes(params, eligible):
             parts = territories(eligible, agents, params.territory_size, params.seed)
-            parts, no_room = _shortlisted(prepared, parts, factor)
+            parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
             budget = Budget(began, params.time_limit, largest)
             outcome = _territories(prepared, parts, budget, params, progress)
         else:
-            kept, no_room = shortlist(prepared, eligible, agents, factor)
+            kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
             budget = Budget(began, params.time_limit, day_size(prepared, kept, agents))
             outcome = _whole_day(prepared, kept, agents, budget, params, progress)
@@ -222,11 +222,11 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
     return Outcome(routes, unassigned, stats, warnings)
 
 
-def _shortlisted(problem, parts: list[Territory], factor: float | None):
+def _shortlisted(parts: list[Territory], factor: float | None):
     """Each territory's shortlist for its own agents' visit caps (solver/shortlist.py)."""
     kept, left = [], []
     for part in parts:
-        accounts, no_room = shortlist(problem, part.accounts, part.agents, factor,
+        accounts, no_room = shortlist(part.accounts, part.agents, factor,
                                       area=len(parts) > 1)
         kept.append(replace(part, accounts=accounts))
         left += no_room
