@@ -14,10 +14,10 @@ import argparse
 import time
 from pathlib import Path
 
-import pandas as pd
 
 import visitplan as vp
 from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
+from table import show
 
 
 def day(accounts: int, agents: int, seed: int) -> vp.Problem:
@@ -63,11 +63,7 @@ def main() -> None:
     args = parser.parse_args()
     problem = with_warm_start(day(args.accounts, args.agents, seed=7), args.warm_start)
     rows = [run(problem, limit, args.seed, args.workers) for limit in args.limits]
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -19,6 +19,7 @@ import visitplan as vp
 from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
 from visitplan.horizon import plan_horizon
 from visitplan.validation import validate_horizon
+from table import show
 
 
 def week(accounts: int, agents: int, days: int, seed: int, due_share: float) -> vp.Problem:
@@ -76,11 +77,7 @@ def main() -> None:
                 "due_in_horizon": due, "missed_due_date": len(horizon.missed_due()),
                 "violations": len(violations)})
             print(rows[-1], flush=True)
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,6 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import pyvrp
 
 from days import BY_NAME, SET, problem
@@ -36,6 +35,7 @@ from visitplan.solver.model import build_model
 from visitplan.solver.params import SearchParams
 from visitplan.solver.progress import SearchMonitor
 from visitplan.solver.shortlist import shortlist
+from table import show
 
 
 @dataclass
@@ -137,11 +137,7 @@ def main() -> None:
                 rows.append({"day": name, "accounts": label, "engine": engine,
                              "limit_s": args.limit, **go()})
                 print(rows[-1], flush=True)
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -21,11 +21,11 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-import pandas as pd
 
 import visitplan as vp
 from days import BY_NAME, SET, Day, problem
 from plain_ortools import check, day_data, solve_plain
+from table import show
 
 BEST = Path(__file__).parent / "days" / "best"
 
@@ -155,11 +155,7 @@ def main() -> None:
             print({k: row[k] for k in ("day", "method", "limit_s", "visits", "priority",
                                        "travel_h", "priority_gap_pct", "travel_gap_pct",
                                        "valid", "wall_s")}, flush=True)
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import pandas as pd
 
 import visitplan as vp
 from visitplan.demo import DEMO_DATE, generate_accounts, generate_agents
+from table import show
 
 
 def main() -> None:
@@ -61,11 +62,7 @@ def main() -> None:
             rows.append({"move_minutes": move, **_counts(morning.plan, result, sick, at,
                                                          wall)})
             print(rows[-1])
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 def _counts(morning, result, sick, at, wall) -> dict:

@@ -21,11 +21,12 @@ import argparse
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 
 import visitplan as vp
 from plain_ortools import day_data, solve_plain
-from vrptw import DATE, Instance, read_instance
+from vrptw import Instance, read_instance
+from vrptw import to_problem as vrptw_problem
+from table import show
 
 SOLOMON = Path(__file__).resolve().parents[2] / "shared" / "benchmarks" / "vrptw" / "solomon_100"
 # One profit point must outweigh every minute of travel: TOPTW maximises profit alone.
@@ -33,25 +34,17 @@ PRIORITY_MINUTES = 10_000
 
 
 def to_problem(inst: Instance, routes: int) -> vp.Problem:
-    """The TOPTW instance as a visitplan problem: optional accounts, ``routes`` agents."""
-    horizon = int(inst.due[0])
-    unit_s = 86400 / horizon
-    policy = vp.Policy(visiting_hours={"start": "00:00", "end": "24:00"},
-                       max_visits_7d=1, max_visits_30d=1, min_days_between_visits=0,
-                       weights={"priority_minutes": PRIORITY_MINUTES})
-    accounts = tuple(
-        vp.Account(account_id=str(i), lat=0, lon=0, priority=float(inst.demand[i]),
-                   service_min=max(inst.service, 1),
-                   windows=(vp.TimeWindow(start=int(inst.ready[i]), end=int(inst.due[i])),))
-        for i in range(1, inst.customers + 1))
-    agents = tuple(vp.Agent(agent_id=f"v{k}", start_lat=0, start_lon=0,
-                            shift_start=int(inst.ready[0]), shift_end=horizon,
-                            days=frozenset(range(7))) for k in range(routes))
-    index = {str(i): i for i in range(1, inst.customers + 1)}
-    for agent in agents:
-        index[f"start:{agent.agent_id}"] = index[f"end:{agent.agent_id}"] = 0
-    return vp.Problem(accounts=accounts, agents=agents, policy=policy, date=DATE,
-                      travel=vp.Matrix(inst.matrix, index, unit_s=unit_s), time_unit_s=unit_s)
+    """The TOPTW instance as a visitplan problem: the VRPTW harness's problem
+    (``vrptw.to_problem``) with optional accounts worth their demand, ``routes`` agents
+    and no capacity."""
+    vrptw = vrptw_problem(inst)
+    accounts = tuple(a.model_copy(update={"must_visit": False, "priority": float(a.load)})
+                     for a in vrptw.accounts)
+    agents = tuple(a.model_copy(update={"capacity": None}) for a in vrptw.agents[:routes])
+    weights = vrptw.policy.weights.model_copy(update={"priority_minutes": PRIORITY_MINUTES})
+    return vrptw.model_copy(update={"accounts": accounts, "agents": agents,
+                                    "policy": vrptw.policy.model_copy(
+                                        update={"weights": weights})})
 
 
 def score(inst: Instance, routes: list[list[int]], allowed: int) -> tuple[int, list[str]]:
@@ -105,11 +98,7 @@ def main() -> None:
                 row["plain_valid"] = not wrong
             rows.append(row)
             print(row, flush=True)
-    table = pd.DataFrame(rows)
-    print(table.to_string(index=False))
-    if args.out:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False)
+    show(rows, args.out)
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from ..conftest import ROOT
+from ..conftest import ROOT, VRPTW, needs_vrptw
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 days = importlib.import_module("days")
@@ -75,3 +75,20 @@ def test_visitplan_on_a_day_of_the_set_is_valid_and_measured(small):
     priority = {a.account_id: a.priority for a in data.accounts}
     assert row["priority"] == pytest.approx(
         sum(priority[a] for stops in row["routes"].values() for a in stops))
+
+
+@needs_vrptw
+def test_toptw_reads_solomon_as_profits_and_its_check_refuses_a_late_route():
+    toptw = importlib.import_module("toptw")
+    inst = toptw.read_instance(VRPTW / "solomon_100" / "C101.100.10.vrptw")
+    prob = toptw.to_problem(inst, 2)
+    assert len(prob.agents) == 2 and all(a.capacity is None for a in prob.agents)
+    assert not any(a.must_visit for a in prob.accounts)
+    assert [a.priority for a in prob.accounts] == [float(d) for d in inst.demand[1:]]
+    assert prob.policy.weights.priority_minutes == toptw.PRIORITY_MINUTES
+    profit, wrong = toptw.score(inst, [[5]], 2)
+    assert profit == inst.demand[5] and wrong == []
+    _, wrong = toptw.score(inst, [list(range(1, inst.customers + 1))], 2)  # all in one day
+    assert any("due" in w for w in wrong)
+    _, wrong = toptw.score(inst, [[5, 5]], 2)
+    assert "a customer visited twice" in wrong
