@@ -146,6 +146,9 @@ class SolverStats(_Frozen):
     # visit caps searches only the most urgent: solver/shortlist.py).
     workers: int = 1
     searched: int | None = None
+    # The worker whose plan was kept (a portfolio of searches of one model; None when the
+    # day was cut into territories, each searched once).
+    best_worker: int | None = None
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -172,6 +172,9 @@ def test_two_workers_keep_the_better_plan_reproducibly():
     both = vp.solve(prob, time_limit=20, seed=7, solution_limit=60, workers=2)
     assert vp.validate(prob, both) == []
     assert both.stats.objective <= single.stats.objective
+    assert single.stats.best_worker == 0 and both.stats.best_worker in (0, 1)
+    if both.stats.objective < single.stats.objective:  # then worker 1 found the better plan
+        assert both.stats.best_worker == 1
     again = vp.solve(prob, time_limit=20, seed=7, solution_limit=60, workers=2)
     pd.testing.assert_frame_equal(both.routes, again.routes)
 
@@ -223,7 +226,7 @@ def test_a_crashed_worker_is_reported_and_the_other_plan_kept(monkeypatch, caplo
     with caplog.at_level("WARNING", logger="visitplan"):
         plan = vp.solve(prob, time_limit=3, workers=2)
     assert plan.found_plan and len(plan.routes) == 6 and vp.validate(prob, plan) == []
-    assert plan.stats.crashed_workers == {1: "RuntimeError"}
+    assert plan.stats.crashed_workers == {1: "RuntimeError"} and plan.stats.best_worker == 0
     assert any("worker 1 crashed (RuntimeError)" in w for w in plan.warnings)
     assert "worker 1 crashed" in caplog.text and "boom" not in caplog.text
 
@@ -239,6 +242,7 @@ def test_a_worker_process_that_dies_is_noticed(monkeypatch):
     plan = vp.solve(prob, time_limit=3, workers=2)
     assert plan.found_plan and len(plan.routes) == 6
     assert plan.stats.crashed_workers == {0: "process ended with exit code 9"}
+    assert plan.stats.best_worker == 1  # the plan kept is the survivor's
 
 
 def test_when_every_worker_crashes_the_call_returns_in_time_and_says_so(monkeypatch):

@@ -142,8 +142,10 @@ def _whole_day(problem, eligible, agents, budget: Budget, params: SearchParams,
                progress: bool) -> Outcome:
     team = workers_for(problem, eligible, params)
     if len(team) == 1:
-        return one_search.run_worker(team[0], problem, eligible, agents, budget, params,
-                                     progress)
+        outcome = one_search.run_worker(team[0], problem, eligible, agents, budget, params,
+                                        progress)
+        outcome.stats["best_worker"] = 0
+        return outcome
     return _portfolio(problem, eligible, agents, budget, params, team, progress)
 
 
@@ -172,7 +174,7 @@ def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
               if r.stats.get("first_solution_s") is not None]
     outcome.stats.update(solutions=sum(r.stats.get("solutions", 0) for r in results.values()),
                          first_solution_s=min(firsts) if firsts else None,
-                         crashed_workers=crashed)
+                         crashed_workers=crashed, best_worker=best)
     outcome.warnings = warnings + outcome.warnings
     return outcome
 
