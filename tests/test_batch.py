@@ -128,3 +128,56 @@ def test_accounts_without_a_region_form_their_own():
     regions = split_regions(prob)
     assert [a.account_id for a in regions[NO_REGION].accounts] == ["A1"]
     assert [a.agent_id for a in regions[NO_REGION].agents] == ["G1"]
+
+
+def test_a_week_planned_by_region_keeps_every_region_to_itself(client, tmp_path):
+    import datetime as dt
+
+    from visitplan.pipeline import plan_horizon_files
+
+    accounts, agents = batch_rows()
+    pd.DataFrame(accounts).to_csv(tmp_path / "accounts.csv", index=False)
+    pd.DataFrame(agents).to_csv(tmp_path / "agents.csv", index=False)
+    result = plan_horizon_files(tmp_path / "accounts.csv", tmp_path / "agents.csv",
+                                tmp_path / "week", 2, date=dt.date(2026, 12, 1),
+                                by="region", client=client, time_limit=4)
+    assert result.violations == [] and result.dispatchable
+    horizon = result.horizon
+    assert [p.stats.parts for p in horizon.plans] == [4, 4]  # every day: four regions
+    visited = [v.account_id for v in horizon.visits]
+    assert len(visited) == len(set(visited))
+    # two agents of five visits a day per region: 20 in two days, or every account there
+    sizes = {"north": 15, "south": 20, "east": 25}
+    for name, size in sizes.items():
+        assert sum(v.startswith(name) for v in visited) == min(size, 20)
+    for plan in horizon.plans:
+        for row in plan.routes.itertuples():
+            assert row.agent_id.rstrip("01") == row.account_id.rstrip("0123456789")
+    gone = {u.account_id: str(u.reason) for u in horizon.unassigned}
+    assert set(gone) | set(visited) == {a["account_id"] for a in accounts}
+    assert {gone[f"lost{i}"] for i in range(3)} == {"NO_AGENT_WORKING"}
+    summary = (tmp_path / "week" / "days" / "2026-12-02" / "summary.json").read_text()
+    assert '"regions"' in summary
+
+
+def test_the_cli_plans_a_week_by_region(tmp_path):
+    from typer.testing import CliRunner
+
+    from visitplan.cli import app
+
+    accounts, agents = batch_rows(1)
+    pd.DataFrame(accounts).to_csv(tmp_path / "accounts.csv", index=False)
+    pd.DataFrame(agents).to_csv(tmp_path / "agents.csv", index=False)
+    out = tmp_path / "week"
+    result = CliRunner().invoke(app, ["plan", str(tmp_path / "accounts.csv"),
+                                      str(tmp_path / "agents.csv"), "--date", "2026-12-01",
+                                      "--days", "2", "--out", str(out), "--time-limit", "4",
+                                      "--by", "region", "--quiet"])
+    assert result.exit_code == 0, result.output
+    check = CliRunner().invoke(app, ["validate", str(tmp_path / "accounts.csv"),
+                                     str(tmp_path / "agents.csv"), str(out)])
+    assert check.exit_code == 0, check.output
+    bad = CliRunner().invoke(app, ["plan", str(tmp_path / "accounts.csv"),
+                                   str(tmp_path / "agents.csv"), "--days", "2", "--by", "town",
+                                   "--out", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "can only be 'region'" in bad.output

@@ -208,3 +208,21 @@ def test_a_bad_off_date_is_named(tmp_path):
     done = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--days", "2", "--out",
                tmp_path / "p")
     assert done.exit_code == 2 and "column 'off_dates'" in done.output
+
+
+def test_plan_days_writes_each_days_report(tmp_path):
+    rows = [account(i, 0.002 * i, windows="09:00-12:00", priority=1 + i % 3)
+            for i in range(1, 9)]
+    pd.DataFrame(rows).to_csv(tmp_path / "a.csv", index=False)
+    pd.DataFrame([agent(1, max_visits=3)]).to_csv(tmp_path / "g.csv", index=False)
+    done = run("plan", tmp_path / "a.csv", tmp_path / "g.csv", "--date", DATE.isoformat(),
+               "--days", "2", "--out", tmp_path / "week", "--time-limit", "4", "--report")
+    assert done.exit_code == 0, done.output
+    for day in D[:2]:
+        report = tmp_path / "week" / "days" / day.isoformat() / "report"
+        page = (report / "index.html").read_text()
+        assert day.isoformat() in page
+        sheet = (report / "sheets" / "G1.html").read_text()
+        planned = pd.read_csv(tmp_path / "week" / "days" / day.isoformat() / "routes.csv")
+        assert set(planned["account_id"]) and all(a in sheet for a in planned["account_id"])
+    assert not (tmp_path / "week" / "report").exists()  # one report per day, not a merged one

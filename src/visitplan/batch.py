@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import math
 import time
+import uuid
 from collections import Counter
+from contextlib import contextmanager
 from dataclasses import replace
 
 from .errors import InputError
@@ -72,18 +74,27 @@ def solve_regions(problem: Problem, params: SearchParams | None = None, client=N
     params = params or SearchParams.from_policy(problem.policy)
     regions = split_regions(problem)
     began = time.monotonic()
-    own = client is None
-    if own:
-        client = _client(cluster)
-    try:
-        plans, failures = _run(client, regions, params, progress)
-    finally:
-        if own:
-            client.close()
-            cluster_obj = getattr(client, "_visitplan_cluster", None)
-            if cluster_obj is not None:
-                cluster_obj.close()
+    with dask_client(cluster, client) as tasks:
+        plans, failures = _run(tasks, regions, params, progress)
     return merge_plans(problem, regions, plans, failures, time.monotonic() - began, params)
+
+
+@contextmanager
+def dask_client(cluster: str = "local", client=None):
+    """``client`` if given; else a client of ``cluster`` (``"local"`` or a scheduler
+    address), closed (with its ``LocalCluster``) on the way out. Several days planned
+    by region share one."""
+    if client is not None:
+        yield client
+        return
+    client = _client(cluster)
+    try:
+        yield client
+    finally:
+        client.close()
+        cluster_obj = getattr(client, "_visitplan_cluster", None)
+        if cluster_obj is not None:
+            cluster_obj.close()
 
 
 def _client(cluster: str):
@@ -107,10 +118,13 @@ def _run(client, regions: dict[str, Problem], params: SearchParams, progress: bo
     from distributed import as_completed
 
     futures = {}
+    # Keys unique per call: a client planning several days (or passes) would otherwise
+    # be handed the result of an earlier task with the same key, an earlier day's plan.
+    batch = uuid.uuid4().hex[:12]
     for rank, (name, region) in enumerate(regions.items()):
         futures[client.submit(solve_region, region, params, pure=False,
-                              priority=len(regions) - rank, key=f"visitplan-region-{rank}")] \
-            = name
+                              priority=len(regions) - rank,
+                              key=f"visitplan-region-{rank}-{batch}")] = name
     workers = max(1, len(client.scheduler_info().get("workers", {})))
     rounds = math.ceil(len(regions) / workers)
     deadline = time.monotonic() + rounds * params.time_limit * 1.5 + 60

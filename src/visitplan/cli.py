@@ -169,18 +169,14 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
          travel: TravelOpt = None, graph: GraphOpt = None,
          matrix: MatrixOpt = None,
          report: Annotated[bool, typer.Option(
-             "--report", help="Also write OUT/report/: map, timeline, summary page and "
-                              "printable route sheets.")] = False,
+             "--report", help="Also write OUT/report/ (with --days: OUT/days/DATE/report/): "
+                              "map, timeline, summary page and printable route sheets.")] = False,
          days: Annotated[int, typer.Option(
              "--days", min=1, max=31, help="Plan this many days from --date (due dates, "
                                            "earliest dates, off dates).")] = 1) -> None:
     """Plan the day: write routes, unassigned accounts, a summary, an audit log and one
     sheet per agent; with --history, read past outcomes and record the plan."""
     if days > 1:
-        if by is not None or report:
-            _fail_input(InputError.single("--days", "cannot be combined with --by or --report "
-                                          "yet: plan the regions' weeks one by one, and "
-                                          "report a day with visitplan report PLAN/days/DATE"))
         if history and not quiet:
             err.print("[yellow]note:[/] the history is read for the week; it records only "
                       "what goes out: plan each day again with --history when it is "
@@ -189,7 +185,8 @@ def plan(accounts: Annotated[Path, typer.Argument(help="accounts.csv")],
                    history=history, scorer=_scorer(scorer), priority_column=priority_column,
                    skip_bad_rows=skip_bad_rows, progress=not quiet, time_limit=time_limit,
                    seed=seed, solution_limit=solution_limit, workers=workers,
-                   travel=travel, graph=graph, matrix=matrix, quiet=quiet)
+                   travel=travel, graph=graph, matrix=matrix, quiet=quiet, by=by,
+                   cluster=cluster, report=report)
         return
     try:
         result = plan_files(accounts, agents, out_dir, policy=policy, date=date,

@@ -25,12 +25,16 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .compliance import prepare
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
 from .solver import SearchParams, solve
+
+# A day's planner: (the day's problem, search settings, progress=...) -> its plan.
+Solver = Callable[..., Plan]
 
 
 @dataclass(frozen=True)
@@ -68,7 +72,8 @@ FIRST_PASS_MAX_S = 25  # ... at most this long: a whole week planned early
 
 
 def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None, *,
-                 aware: bool = True, progress: bool = False, **search) -> HorizonPlan:
+                 aware: bool = True, progress: bool = False, solver: Solver | None = None,
+                 **search) -> HorizonPlan:
     """Plan ``days`` days from ``problem.date``; the time limit is shared by the days.
 
     Two passes: a quick one that plans every day (a complete horizon within
@@ -84,7 +89,12 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     aware
         Use the horizon (due-date urgency, must-visit on the due date). ``False`` is the
         rolling-daily baseline: the same days, each planned as if it were the only one.
+    solver
+        How a day is planned: ``solver(day, params, progress=...)`` returning its
+        :class:`Plan`; default :func:`visitplan.solve` (``plan --days N --by region``
+        passes :func:`visitplan.batch.solve_regions` on one Dask client).
     """
+    solver = solver or solve
     began = time.monotonic()
     params = params or SearchParams.from_policy(problem.policy)
     params = replace(params, **{k: v for k, v in search.items() if v is not None})
@@ -94,7 +104,7 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
         quick = params.time_limit  # one pass: nothing to gain from two
     bar = week_bar(problem, capacity(problem, dates)) if aware else None
     first = _pass(problem, dates, replace(params, time_limit=quick), aware, progress, began,
-                  bar)
+                  bar, solver)
     first_s = time.monotonic() - began
     best = first
     left = params.time_limit - first_s
@@ -102,7 +112,7 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
         if aware:  # the first week says how many visits a week holds
             bar = week_bar(problem, len(first[2])) if _full(*first[:2]) else 0.0
         second = _pass(problem, dates, replace(params, time_limit=left), aware, progress,
-                       time.monotonic(), bar)
+                       time.monotonic(), bar, solver)
         if _rank(second, problem) < _rank(first, problem):
             best = second
     plans, problems, made = best
@@ -113,7 +123,7 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
                        first_plan_s=round(first_s, 3))
 
 
-def _pass(problem, dates, params, aware, progress, began, bar=None):
+def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve):
     """Every day in order within ``params.time_limit`` from ``began``."""
     made: dict[str, list[dt.date]] = defaultdict(list)
     plans, problems = [], []
@@ -121,7 +131,7 @@ def _pass(problem, dates, params, aware, progress, began, bar=None):
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
         day = day_problem(problem, date, dates[-1], made, aware, bar)
-        plan = solve(day, replace(params, time_limit=share), progress=progress)
+        plan = solver(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
         plans.append(plan)

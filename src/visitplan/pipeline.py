@@ -19,6 +19,7 @@ function to call alone in a notebook.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 from .errors import InputError
@@ -311,8 +312,11 @@ def plan_horizon_files(accounts: str | Path, agents: str | Path, out: str | Path
                        skip_bad_rows: bool = False, travel=None,
                        graph: str | Path | None = None, matrix: str | Path | None = None,
                        params: SearchParams | None = None, progress: bool = False,
-                       aware: bool = True, **search) -> HorizonResult:
-    """``visitplan plan --days N``: read, enrich, plan the days, validate, write."""
+                       aware: bool = True, report: bool = False, by: str | None = None,
+                       cluster: str = "local", client=None, **search) -> HorizonResult:
+    """``visitplan plan --days N``: read, enrich, plan the days, validate, write
+    (``report``: each day's report in ``days/<date>/report/``; ``by="region"``: every
+    day's regions planned as Dask tasks, as :func:`plan_day` does for one day)."""
     from .horizon import plan_horizon
     from .io.write import write_horizon
     from .validation import validate_horizon
@@ -325,9 +329,18 @@ def plan_horizon_files(accounts: str | Path, agents: str | Path, out: str | Path
                        travel=travel_model(policy, travel, graph, matrix),
                        priority_column=priority_column)
     problem = enrich(problem, store, scorer)
-    horizon = plan_horizon(problem, days, params, aware=aware, progress=progress, **search)
+    if by not in (None, "region"):
+        raise InputError.single("--by", f"can only be 'region', not '{by}'")
+    if by is None:
+        horizon = plan_horizon(problem, days, params, aware=aware, progress=progress, **search)
+    else:
+        from .batch import dask_client, solve_regions
+        with dask_client(cluster, client) as tasks:
+            horizon = plan_horizon(problem, days, params, aware=aware, progress=progress,
+                                   solver=partial(solve_regions, client=tasks), **search)
     violations = validate_horizon(problem, horizon)
-    directory = write_horizon(horizon, out, problem, violations) if out is not None else None
+    directory = write_horizon(horizon, out, problem, violations, report) \
+        if out is not None else None
     return HorizonResult(problem, horizon, violations, directory)
 
 

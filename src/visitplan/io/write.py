@@ -202,19 +202,21 @@ def _windows_text(account, weekday: int) -> str:
     return "; ".join(f"{format_clock(s)}-{format_clock(e)}" for s, e in account.windows_on(weekday))
 
 
-def write_horizon(horizon, directory: str | Path, base, violations: list) -> Path:
+def write_horizon(horizon, directory: str | Path, base, violations: list,
+                  report: bool = False) -> Path:
     """A plan of several days, atomically as :func:`write_plan`:
 
     ``routes.csv`` (every day; its ``date`` varies), ``unassigned.csv`` (accounts visited on
     no day, once), ``summary.json`` (the horizon, and each day's), ``audit.jsonl`` (each
     account: the day it got, or why none), and ``days/<date>/``: that day's plan files
-    (route sheets in ``agents/``, written only when the whole horizon is dispatchable).
+    (route sheets in ``agents/``, written only when the whole horizon is dispatchable;
+    with ``report``, ``report/``: that day's map, timeline, summary page and sheets).
     """
     target = check_target(directory)
     clean_stale(target)
     staging = new_version(target)
     try:
-        _write_horizon(horizon, staging, base, violations)
+        _write_horizon(horizon, staging, base, violations, report)
         publish(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
@@ -222,7 +224,7 @@ def write_horizon(horizon, directory: str | Path, base, violations: list) -> Pat
     return target
 
 
-def _write_horizon(horizon, folder: Path, base, violations: list) -> None:
+def _write_horizon(horizon, folder: Path, base, violations: list, report: bool) -> None:
     frames = []
     for plan in horizon.plans:
         routes = plan.routes
@@ -243,7 +245,7 @@ def _write_horizon(horizon, folder: Path, base, violations: list) -> None:
         # a day of a week that breaks a rule goes out no more than the week does
         broken = [] if dispatchable else \
             [v for v in violations if f"{plan.date}:" in str(v)] or ["the horizon breaks a rule"]
-        _write_all(plan, day, problem if dispatchable else None, broken)
+        _write_all(plan, day, problem if dispatchable else None, broken, report)
     _write_horizon_audit(horizon, base, folder / "audit.jsonl")
     summary_ = horizon_summary(horizon, base)
     summary_.update(valid=not violations, violations=[str(v) for v in violations],
