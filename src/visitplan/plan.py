@@ -149,6 +149,9 @@ class SolverStats(_Frozen):
     # The worker whose plan was kept (a portfolio of searches of one model; None when the
     # day was cut into territories, each searched once).
     best_worker: int | None = None
+    # Searches that worker ran: a stalled search starts again from a new first plan
+    # (SearchParams.restart_after).
+    rounds: int = 1
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -52,6 +52,11 @@ ONE_MODEL_MAX = 900
 # On a day bound by visit caps, the search keeps this many of the most urgent accounts
 # per visit slot (solver/shortlist.py); measured in benchmarks/README.md.
 SHORTLIST = 2.0
+# A worker whose search has not improved for this share of its search time starts again
+# from a new first plan (the next seed) and keeps the best of its rounds: on the
+# realistic days guided local search stops improving within 5 to 10 s, and the seed
+# moves the result by up to 2% (benchmarks/README.md).
+RESTART_AFTER = 0.2
 TERRITORY_SIZE = 400
 
 
@@ -99,6 +104,12 @@ class SearchParams:
         ``start_from``.
     gls_lambda
         OR-Tools' guided local search lambda coefficient; ``None``: OR-Tools' default.
+    restart_after
+        A worker's OR-Tools search that has not improved for this share of its search
+        time starts again from the first plan of the next seed (``seed + rounds x
+        workers``) while that much time is left; the best plan of its rounds is kept.
+        ``None``: one search. Not with ``solution_limit`` (a deterministic stop), a
+        PyVRP start or ``start_from``; not in territories.
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -117,6 +128,7 @@ class SearchParams:
     territory_size: int = TERRITORY_SIZE
     shortlist: float | None = SHORTLIST
     gls_lambda: float | None = None
+    restart_after: float | None = RESTART_AFTER
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -127,6 +139,8 @@ class SearchParams:
             raise ValueError("workers must be at least 1")
         if self.shortlist is not None and self.shortlist < 1:
             raise ValueError("shortlist must be at least 1 (or None)")
+        if self.restart_after is not None and not 0 < self.restart_after < 1:
+            raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise ValueError("solution_limit must be at least 1")
 

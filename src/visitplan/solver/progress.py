@@ -16,7 +16,8 @@ class SearchMonitor:
     even while no new solution comes in.
     """
 
-    def __init__(self, routing, time_limit: float, began: float):
+    def __init__(self, routing, time_limit: float, began: float,
+                 stall_s: float | None = None):
         self.routing = routing
         self.time_limit = time_limit
         self.began = began
@@ -24,8 +25,20 @@ class SearchMonitor:
         self.solutions = 0
         self.first_solution_s: float | None = None
         self.best: int | None = None
+        # With ``stall_s``: a search that has not improved for that long is ended
+        # (``stalled``); its best plan stands and the caller may start another.
+        self.stall_s = stall_s
+        self.stalled = False
+        self.improved_at = time.monotonic()
         self._progress: Progress | None = None
         self._task = None
+
+    def watch(self, routing) -> None:
+        """Follow a new search (a restart): its own best and stall clock; the
+        solutions are counted on."""
+        self.routing, self.best, self.stalled = routing, None, False
+        self.improved_at = time.monotonic()
+        routing.AddAtSolutionCallback(self.on_solution)
 
     def __enter__(self) -> "SearchMonitor":
         self._progress = Progress(
@@ -52,7 +65,10 @@ class SearchMonitor:
         self.solutions += 1
         cost = self.routing.CostVar().Max()
         if self.best is None or cost < self.best:
-            self.best = cost
+            self.best, self.improved_at = cost, now
+        elif self.stall_s is not None and now - self.improved_at > self.stall_s:
+            self.stalled = True
+            self.routing.solver().FinishCurrentSearch()  # the best plan so far is kept
         if self.first_solution_s is None:
             self.first_solution_s = round(now - self.began, 3)
         if self._progress is not None:

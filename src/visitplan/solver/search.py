@@ -98,16 +98,38 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     """Build, search (PyVRP first where the worker says), extract, explain."""
     model = build(problem, eligible, agents, worker.seed)
     built = time.monotonic()
-    monitor = SearchMonitor(model.routing, max(0.1, budget.search_end - built), budget.began)
+    search_s = max(0.1, budget.search_end - built)
+    stall = params.restart_after * search_s if restarts(params, worker) else None
+    monitor = SearchMonitor(model.routing, search_s, budget.began, stall)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
+    rounds = 1
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, budget, params, worker)
+        while monitor.stalled and budget.search_end - time.monotonic() > stall:
+            # Guided local search stays near its first plan: start again from another.
+            other = build(problem, eligible, agents, worker.seed + rounds * params.workers)
+            monitor.watch(other.routing)
+            search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
+                                       None, worker.strategy, params.gls_lambda)
+            again, again_status = solve_fresh(other, search, monitor)
+            rounds += 1
+            if again is not None and (solution is None or
+                                      again.ObjectiveValue() < solution.ObjectiveValue()):
+                model, solution, status = other, again, again_status
     deadlines = warm_stats.pop("deadlines")
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
-                 budget=budget.as_stats(built=built, **deadlines))
+                 budget=budget.as_stats(built=built, **deadlines), rounds=rounds)
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
+
+
+def restarts(params: SearchParams, worker: Worker) -> bool:
+    """Whether a stalled search may start again (``SearchParams.restart_after``): only
+    OR-Tools searching from its own first plan, and never under a solution limit, the
+    deterministic stop a stall clock would break."""
+    return (params.restart_after is not None and params.solution_limit is None
+            and worker.patience is None and not (params.start_from and worker.index == 0))
 
 
 def build(problem: Problem, accounts: list[Account], agents, seed: int) -> RoutingModel:
