@@ -64,6 +64,31 @@ def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
     assert {v.account_id for v in aware.visits} == {"A1", "A2", "A3"}
 
 
+def test_an_account_home_only_today_goes_first_when_another_can_wait():
+    # Tuesday and Wednesday, one visit a day. A1 (priority 3) is home on Tuesdays only, A2
+    # (priority 4) on both days. Rolling daily takes A2 on Tuesday and finds nobody home for
+    # Wednesday; the horizon knows Tuesday is A1's last chance and serves both.
+    accounts = [account(1, windows="Tue 09:00-10:00", priority=3),
+                account(2, 0.001, windows="09:00-10:00", priority=4)]
+    agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=1)]
+    prob = problem(accounts, agents)
+    assert H.last_chances(prob, D[:2]) == {"A1": D[0], "A2": D[1]}
+    aware = checked(prob, 2)
+    assert {v.account_id: v.date for v in aware.visits} == {"A1": D[0], "A2": D[1]}
+    assert not any(a.must_visit for a in aware.problems[0].accounts)  # weighed, not forced
+    rolling = checked(prob, 2, aware=False)
+    assert [v.account_id for v in rolling.visits] == ["A2"]
+    assert aware.priority_served(prob) == 7 > rolling.priority_served(prob) == 4
+
+
+def test_no_chance_is_listed_for_an_account_never_home_in_the_horizon():
+    accounts = [account(1, windows="Sun 09:00-10:00"), account(2, 0.001)]
+    off = agent(1, off_dates=D[1].isoformat())
+    prob = problem(accounts, [off])
+    assert H.last_chances(prob, D[:3]) == {"A2": D[2]}  # A1 only Sundays; D[1] nobody works
+    assert H.last_chances(prob, D[1:2]) == {}
+
+
 def test_a_due_account_below_the_weeks_bar_does_not_take_a_more_urgent_slot():
     # Two days, one visit a day: the week holds two visits, so its bar is priority 5.
     # A3 (priority 2, due on day 1) would weigh 2 x 3 = 6 > 5 on its due date; below the

@@ -11,6 +11,10 @@ planned in order, each with every daily rule, and each day knows the horizon:
   (``priority x (1 + due_boost / (days left + 1))``, on the due date ``x (1 + 2 due_boost)``,
   or must-visit there with ``due_must_visit``); one below the bar is not pushed in, where
   it would take the slot of a more urgent account;
+- an account worth a visit this week whose last chance comes before the horizon ends (it
+  is home on weekdays only, the last working day of the week is a Saturday:
+  :func:`last_chances`) weighs as if due on that day, so an account that can wait does not
+  take its slot; it is never made must-visit for it, nor reported ``MISSED_DUE_DATE``;
 - a ``must_visit`` account is placed on the first day that can take it (it is must-visit
   on every day it is a candidate);
 - agents do not work on their ``off_dates``.
@@ -28,7 +32,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .compliance import prepare
+from .compliance import prepare, start_intervals
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
 from .solver import SearchParams, solve
@@ -103,8 +107,9 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     if days == 1 or params.solution_limit is not None:
         quick = params.time_limit  # one pass: nothing to gain from two
     bar = week_bar(problem, capacity(problem, dates)) if aware else None
+    chances = last_chances(problem, dates) if aware else None
     first = _pass(problem, dates, replace(params, time_limit=quick), aware, progress, began,
-                  bar, solver)
+                  bar, solver, chances)
     first_s = time.monotonic() - began
     best = first
     left = params.time_limit - first_s
@@ -112,7 +117,7 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
         if aware:  # the first week says how many visits a week holds
             bar = week_bar(problem, len(first[2])) if _full(*first[:2]) else 0.0
         second = _pass(problem, dates, replace(params, time_limit=left), aware, progress,
-                       time.monotonic(), bar, solver)
+                       time.monotonic(), bar, solver, chances)
         if _rank(second, problem) < _rank(first, problem):
             best = second
     plans, problems, made = best
@@ -123,14 +128,15 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
                        first_plan_s=round(first_s, 3))
 
 
-def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve):
+def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve,
+          chances=None):
     """Every day in order within ``params.time_limit`` from ``began``."""
     made: dict[str, list[dt.date]] = defaultdict(list)
     plans, problems = [], []
     for k, date in enumerate(dates):
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
-        day = day_problem(problem, date, dates[-1], made, aware, bar)
+        day = day_problem(problem, date, dates[-1], made, aware, bar, chances)
         plan = solver(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
@@ -195,10 +201,32 @@ def served(plans, base: Problem, discount: float = 0.0) -> float:
                for p in plans for v in p.visits)
 
 
+def last_chances(base: Problem, dates: list[dt.date]) -> dict[str, dt.date]:
+    """Each account's last day of the horizon on which it can be visited at all: a day
+    someone works, not a holiday, with a window of the account's inside the legal hours.
+    An account home on weekdays only has its last chance on Friday of a week that ends on
+    Saturday; one with no chance at all is not listed."""
+    open_days = []
+    for date in dates:
+        day = base.model_copy(update={"date": date, "agents": tuple(
+            a for a in base.agents if date not in a.off_dates)})
+        if day.working_agents() and not base.policy.is_holiday(date):
+            open_days.append(day)
+    chances = {}
+    for account in base.accounts:
+        last = next((d.date for d in reversed(open_days) if start_intervals(account, d)), None)
+        if last is not None:
+            chances[account.account_id] = last
+    return chances
+
+
 def day_problem(base: Problem, date: dt.date, last: dt.date,
                 made: dict[str, list[dt.date]], aware: bool = True,
-                bar: float | None = None) -> Problem:
-    """Day ``date`` of the horizon: who may be visited, by whom, weighed how."""
+                bar: float | None = None,
+                chances: dict[str, dt.date] | None = None) -> Problem:
+    """Day ``date`` of the horizon: who may be visited, by whom, weighed how.
+    ``chances``: each account's last day that can take it (:func:`last_chances`), which
+    weighs like a due date when it comes before the horizon's last day."""
     rules = base.policy.horizon
     accounts = []
     for account in base.accounts:
@@ -210,15 +238,16 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
         if account.due_date and date > account.due_date:
             continue
         urgent = aware and (bar is None or account.priority >= bar)
+        chance = (chances or {}).get(account.account_id)
         accounts.append(_on(account, date, last, done, urgent, rules.due_boost,
-                            rules.due_must_visit))
+                            rules.due_must_visit, chance if chance and chance < last else None))
     agents = [a for a in base.agents if date not in a.off_dates]
     return base.model_copy(update={"date": date, "accounts": tuple(accounts),
                                    "agents": tuple(agents)})
 
 
 def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], aware: bool,
-        boost: float, must: bool = True) -> Account:
+        boost: float, must: bool = True, chance: dt.date | None = None) -> Account:
     update: dict = {}
     if done:  # the horizon's own visits count like the history's
         latest = max(done)
@@ -226,10 +255,12 @@ def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], awa
         update["visits_7d"] = (account.visits_7d or 0) + sum((date - d).days < 7 for d in done)
         update["visits_30d"] = (account.visits_30d or 0) + sum((date - d).days < 30 for d in done)
     due = account.due_date
-    if aware and due is not None and due <= last:
-        if due == date and must:
-            update["must_visit"] = True
-        elif due == date:
+    if aware and due is not None and due <= last and due == date and must:
+        update["must_visit"] = True
+    elif aware and chance is not None and date <= chance and (due is None or chance < due):
+        due = chance  # its last chance: it weighs as if due then (never must-visit)
+    if aware and due is not None and due <= last and not update.get("must_visit"):
+        if due == date:
             update["priority"] = account.priority * (1 + 2 * boost)
         else:
             update["priority"] = account.priority * (1 + boost / ((due - date).days + 1))
