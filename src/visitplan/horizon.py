@@ -255,11 +255,12 @@ def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], awa
         update["visits_7d"] = (account.visits_7d or 0) + sum((date - d).days < 7 for d in done)
         update["visits_30d"] = (account.visits_30d or 0) + sum((date - d).days < 30 for d in done)
     due = account.due_date
-    if aware and due is not None and due <= last and due == date and must:
+    if aware and due == date and must:
         update["must_visit"] = True
+        due = None
     elif aware and chance is not None and date <= chance and (due is None or chance < due):
-        due = chance  # its last chance: it weighs as if due then (never must-visit)
-    if aware and due is not None and due <= last and not update.get("must_visit"):
+        due = chance  # its last chance weighs as a due date would (never must-visit)
+    if aware and due is not None and due <= last:
         if due == date:
             update["priority"] = account.priority * (1 + 2 * boost)
         else:

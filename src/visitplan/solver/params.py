@@ -29,9 +29,9 @@ def default_workers() -> int:
 
 # Independent searches, one per worker: (first-solution strategy, metaheuristic).
 # On the realistic days (benchmarks/README.md, "Quality on realistic days") guided local
-# search decides where it goes from its first plan: parallel insertion's first plan led
-# to more priority on five days of six, local insertion's is the second worker's hedge.
-# The first also searches every territory of a day cut into several.
+# search stays near its first plan: parallel insertion's led to more priority on four days
+# of six, local insertion's on the other two, so the workers take one each (and restart
+# on a stall). The first also searches every territory of a day cut into several.
 PORTFOLIO = (("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
              ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"))
 
