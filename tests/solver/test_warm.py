@@ -183,14 +183,18 @@ def test_pyvrp_gives_up_when_nothing_feasible_comes():
     assert ended(1234)                 # PyVRP's own MaxRuntime: no time left
 
 
-def test_auto_uses_pyvrp_on_must_visit_days_only():
+def test_auto_uses_pyvrp_on_must_visit_days_and_second_workers_of_days_without_breaks():
     must = problem([account(1, must_visit=True)], [agent(1)])
     mixed = problem([account(1, must_visit=True), account(2)], [agent(1)])
+    lunch = problem([account(1, must_visit=True), account(2)],
+                    [agent(1, **{"break": "12:00-14:00/45"})])
     auto = SearchParams()
     assert warm_start_patience(must, list(must.accounts), 0, auto) == PATIENT
     assert warm_start_patience(must, list(must.accounts), 1, auto) == GIVE_UP
     assert warm_start_patience(mixed, list(mixed.accounts), 0, auto) is None
-    assert warm_start_patience(mixed, list(mixed.accounts), 1, auto) is None
+    assert warm_start_patience(mixed, list(mixed.accounts), 1, auto) == GIVE_UP
+    # PyVRP only approximates breaks; on days with them its plan never won
+    assert warm_start_patience(lunch, list(lunch.accounts), 1, auto) is None
     never, always = SearchParams(warm_start="never"), SearchParams(warm_start="always")
     assert warm_start_patience(mixed, list(mixed.accounts), 1, never) is None
     assert warm_start_patience(mixed, list(mixed.accounts), 0, always) == GIVE_UP

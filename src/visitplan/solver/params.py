@@ -31,9 +31,13 @@ def default_workers() -> int:
 # On the realistic days (benchmarks/README.md, "Quality on realistic days") guided local
 # search stays near its first plan: parallel insertion's led to more priority on four days
 # of six, local insertion's on the other two, so the workers take one each (and restart
-# on a stall). The first also searches every territory of a day cut into several.
+# on a stall).
 PORTFOLIO = (("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
              ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"))
+# The strategy of every territory of a day cut into several (each searched once, with a
+# few seconds each): from parallel insertion the 1,000-account daily benchmark served 1.0
+# to 1.5% less priority and the week about 2% less (benchmarks/README.md).
+TERRITORY_STRATEGY = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
 
 # Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
 GIVE_UP = 0.3
@@ -84,6 +88,9 @@ class SearchParams:
         PyVRP's share of the search time when OR-Tools searches on from its plan.
     portfolio
         (first-solution strategy, metaheuristic) per worker, in turn.
+    territory_strategy
+        (first-solution strategy, metaheuristic) of every territory of a day cut into
+        several.
     give_up, patient
         Shares of the search time PyVRP may look for a first feasible plan
         before OR-Tools searches alone: on mixed days, and on worker 0 of a
@@ -122,6 +129,7 @@ class SearchParams:
     warm_start: Literal["auto", "always", "never"] = "auto"
     warm_start_share: float = 0.8
     portfolio: tuple[tuple[str, str], ...] = PORTFOLIO
+    territory_strategy: tuple[str, str] = TERRITORY_STRATEGY
     give_up: float = GIVE_UP
     patient: float = PATIENT
     decompose: Literal["auto", "always", "never"] = "auto"

@@ -61,9 +61,11 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
     PyVRP's search is far ahead of OR-Tools' when every visit is required
     (Solomon 10 s: 0.14% against 3.4% above the best known) but behind when
     valuable accounts compete for too little time (the 1,000-account day,
-    10 s: objective 51.4M against 47.6M; on the realistic days its plan never
-    won a portfolio; benchmarks/README.md), so "auto" uses it on every worker
-    of a must-visit-only day and on none otherwise. On a must-visit-only day OR-Tools is the
+    10 s: objective 51.4M against 47.6M), and PyVRP only approximates breaks:
+    on the realistic days, all with breaks, its plan never won a portfolio,
+    while on TOPTW (optional accounts, no breaks) it did (benchmarks/README.md).
+    So "auto" uses it on every worker of a must-visit-only day, on every
+    second worker of a day without breaks, and not otherwise. On a must-visit-only day OR-Tools is the
     weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
     120), so PyVRP is given longer there, except on a second worker, which
     falls back early for variety. A solution limit asks for OR-Tools'
@@ -71,8 +73,9 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
     """
     mode = params.warm_start
     must_only = all(a.must_visit for a in eligible)
+    breaks = any(agent.break_rule for agent in problem.agents)
     if params.solution_limit is not None or mode == "never" or (
-            mode == "auto" and not must_only):
+            mode == "auto" and not must_only and (breaks or worker % 2 == 0)):
         return None
     return params.patient if must_only and worker % 2 == 0 else params.give_up
 

@@ -194,8 +194,9 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
                  progress: bool) -> Outcome:
     """One process searches the territories in turn; with more workers, groups of
     territories (balanced by size) are searched side by side in forked processes."""
-    # OR-Tools on each territory (no PyVRP): worker 0's strategy and seed.
-    worker = Worker(index=0, strategy=params.portfolio[0], patience=None, seed=params.seed)
+    # OR-Tools on each territory (no PyVRP), with worker 0's seed.
+    worker = Worker(index=0, strategy=params.territory_strategy, patience=None,
+                    seed=params.seed)
     groups = _balanced(parts, params.workers)
     if len(groups) == 1:
         return territory_search.search_territories(worker, problem, parts, budget, params,
