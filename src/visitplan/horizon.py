@@ -208,8 +208,7 @@ def last_chances(base: Problem, dates: list[dt.date]) -> dict[str, dt.date]:
     Saturday; one with no chance at all is not listed."""
     open_days = []
     for date in dates:
-        day = base.model_copy(update={"date": date, "agents": tuple(
-            a for a in base.agents if date not in a.off_dates)})
+        day = base.model_copy(update={"date": date, "agents": _agents_on(base, date)})
         if day.working_agents() and not base.policy.is_holiday(date):
             open_days.append(day)
     chances = {}
@@ -241,9 +240,13 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
         chance = (chances or {}).get(account.account_id)
         accounts.append(_on(account, date, last, done, urgent, rules.due_boost,
                             rules.due_must_visit, chance if chance and chance < last else None))
-    agents = [a for a in base.agents if date not in a.off_dates]
     return base.model_copy(update={"date": date, "accounts": tuple(accounts),
-                                   "agents": tuple(agents)})
+                                   "agents": _agents_on(base, date)})
+
+
+def _agents_on(base: Problem, date: dt.date) -> tuple:
+    """The agents not off on ``date`` (``off_dates``); their shifts say who works."""
+    return tuple(a for a in base.agents if date not in a.off_dates)
 
 
 def _on(account: Account, date: dt.date, last: dt.date, done: list[dt.date], aware: bool,

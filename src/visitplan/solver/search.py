@@ -65,8 +65,8 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
     on the realistic days, all with breaks, its plan never won a portfolio,
     while on TOPTW (optional accounts, no breaks) it did (benchmarks/README.md).
     So "auto" uses it on every worker of a must-visit-only day, on every
-    second worker of a day without breaks, and not otherwise. On a must-visit-only day OR-Tools is the
-    weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
+    second worker of a day without breaks, and not otherwise. On a
+    must-visit-only day OR-Tools is the weaker fallback (Homberger 1000: PyVRP's first plan can take 90 s of
     120), so PyVRP is given longer there, except on a second worker, which
     falls back early for variety. A solution limit asks for OR-Tools'
     deterministic stop, and PyVRP stops on time only, so it is left out.
