@@ -50,14 +50,20 @@ def test_dates_due_earliest_and_off_are_kept():
     assert "G1" not in by_day[D[0]] and "G2" not in by_day[D[1]] | by_day[D[2]]
 
 
-def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
-    # Day 1: one agent, room for two visits, three accounts. A1 and A2 are worth more,
-    # but A3 is due today (2 x 3 on its due date > 5); A1 and A2 can wait until tomorrow.
+def two_worth_five_and_one_due_today(visits_a_day):
+    """A1 and A2 (priority 5) and A3 (priority 2, due on the first day), all home 9-10;
+    one agent working 9-10 with room for ``visits_a_day`` visits."""
     accounts = [account(1, windows="09:00-10:00", priority=5),
                 account(2, 0.001, windows="09:00-10:00", priority=5),
                 account(3, 0.002, windows="09:00-10:00", priority=2, due_date=D[0].isoformat())]
-    agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=2)]
-    prob = problem(accounts, agents)
+    return problem(accounts, [agent(1, shift_start="09:00", shift_end="10:00",
+                                    max_visits=visits_a_day)])
+
+
+def test_the_horizon_keeps_a_due_date_rolling_daily_misses():
+    # Day 1: one agent, room for two visits, three accounts. A1 and A2 are worth more,
+    # but A3 is due today (2 x 3 on its due date > 5); A1 and A2 can wait until tomorrow.
+    prob = two_worth_five_and_one_due_today(visits_a_day=2)
     aware = checked(prob, 2)
     rolling = checked(prob, 2, aware=False)
     assert aware.missed_due() == [] and rolling.missed_due() == ["A3"]
@@ -93,11 +99,7 @@ def test_a_due_account_below_the_weeks_bar_does_not_take_a_more_urgent_slot():
     # Two days, one visit a day: the week holds two visits, so its bar is priority 5.
     # A3 (priority 2, due on day 1) would weigh 2 x 3 = 6 > 5 on its due date; below the
     # bar it is not pushed in, and the week serves the two accounts worth 5.
-    accounts = [account(1, windows="09:00-10:00", priority=5),
-                account(2, 0.001, windows="09:00-10:00", priority=5),
-                account(3, 0.002, windows="09:00-10:00", priority=2, due_date=D[0].isoformat())]
-    agents = [agent(1, shift_start="09:00", shift_end="10:00", max_visits=1)]
-    prob = problem(accounts, agents)
+    prob = two_worth_five_and_one_due_today(visits_a_day=1)
     assert H.capacity(prob, D[:2]) == 2 and H.week_bar(prob, 2) == 5
     horizon = checked(prob, 2)
     assert {v.account_id for v in horizon.visits} == {"A1", "A2"}
