@@ -86,9 +86,10 @@ def same_priority_travel(prob: vp.Problem, data, routes: dict[str, list[str]], l
     again = {r.agent_id: [v.account_id for v in r.visits] for r in plan.agent_routes}
     if vp.validate(fixed, plan) or {s for stops in again.values() for s in stops} != chosen:
         return {"travel_same_h": None, "travel_same_gap_pct": None}
-    least = min(measure(data, again)["travel_h"], measure(data, routes)["travel_h"])
-    return {"travel_same_h": least, "travel_same_gap_pct": round(
-        100 * (measure(data, routes)["travel_h"] - least) / least, 2)}
+    travel = measure(data, routes)["travel_h"]
+    least = min(measure(data, again)["travel_h"], travel)
+    return {"travel_same_h": least,
+            "travel_same_gap_pct": round(100 * (travel - least) / least, 2)}
 
 
 def run_plain(data, limit: float) -> dict:
