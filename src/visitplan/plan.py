@@ -152,6 +152,9 @@ class SolverStats(_Frozen):
     # Searches that worker ran: a stalled search starts again from a new first plan
     # (SearchParams.restart_after).
     rounds: int = 1
+    # What re-routing the chosen visits on their own saved, in the objective's units
+    # (seconds of travel; SearchParams.reroute); 0: it found nothing shorter or did not run.
+    reroute_saved_s: int = 0
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -29,22 +29,30 @@ class Budget:
 
     - ``hard_end``: everything but writing the output is done (PyVRP stops on
       time, so it may run this far);
-    - ``search_end``: OR-Tools' search ends, earlier by a size-dependent
+    - ``reroute_end``: OR-Tools' search ends, earlier by a size-dependent
       reserve because one of its passes can overrun its own limit;
+    - ``search_end``: the search for the plan ends, earlier by the share
+      ``reroute`` of the search time, left to shorten the routes of the
+      visits it chose (``reroute.py``); without that, ``reroute_end``;
     - ``portfolio_end``: the parent of a portfolio stops waiting for workers.
     """
 
     began: float
     limit: float
     nodes: int
+    reroute: float = 0.0
 
     @property
     def hard_end(self) -> float:
         return self.began + self.limit * (1 - RESERVE)
 
     @property
-    def search_end(self) -> float:
+    def reroute_end(self) -> float:
         return self.began + self.limit * (1 - reserve(self.nodes))
+
+    @property
+    def search_end(self) -> float:
+        return self.reroute_end - (self.reroute_end - self.began) * self.reroute
 
     @property
     def portfolio_end(self) -> float:
@@ -68,5 +76,6 @@ class Budget:
     def as_stats(self, **more: float) -> dict[str, float]:
         """Deadlines (and ``more`` moments) as seconds after the start."""
         moments = {"limit": self.began + self.limit, "hard_end": self.hard_end,
-                   "search_end": self.search_end, "portfolio_end": self.portfolio_end, **more}
+                   "search_end": self.search_end, "reroute_end": self.reroute_end,
+                   "portfolio_end": self.portfolio_end, **more}
         return {k: round(v - self.began, 3) for k, v in moments.items()}

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 from ortools.constraint_solver import pywrapcp
 
-from .data import SolverData
+from ..models import Account, Agent, Problem
+from .data import SolverData, build_data
 
 MAX_PENALTY = 2**52  # well inside int64 even when summed over many accounts
 
@@ -48,6 +49,12 @@ def drop_penalties(data: SolverData, max_arc_cost: int) -> list[int]:
     preference = sum(preference_seconds(data.problem, a) for a in data.accounts)
     must = min(MAX_PENALTY, others + (data.num_nodes + 1) * max_arc_cost + preference + 1)
     return [must if a.must_visit else p for a, p in zip(data.accounts, normal)]
+
+
+def build(problem: Problem, accounts: list[Account], agents: list[Agent],
+          seed: int) -> RoutingModel:
+    """The numbers and the OR-Tools model of these accounts and agents."""
+    return build_model(build_data(problem, accounts, agents, seed))
 
 
 def build_model(data: SolverData) -> RoutingModel:

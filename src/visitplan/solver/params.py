@@ -12,6 +12,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
+from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+
 # Workers by default: one per core this process may use, at most this many. Each is a
 # forked search holding its own copy of the day's model, so memory grows with each; the
 # portfolio alternates two strategies, and this machine (2 cores) could not measure more.
@@ -61,6 +63,10 @@ SHORTLIST = 2.0
 # realistic days guided local search stops improving within 5 to 10 s, and the seed
 # moves the result by up to 2% (benchmarks/README.md).
 RESTART_AFTER = 0.2
+# The share of the search time left, on a day with more accounts than visits, to re-route
+# the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
+# plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority").
+REROUTE = 0.2
 TERRITORY_SIZE = 400
 
 
@@ -117,6 +123,12 @@ class SearchParams:
         workers``) while that much time is left; the best plan of its rounds is kept.
         ``None``: one search. Not with ``solution_limit`` (a deterministic stop), a
         PyVRP start or ``start_from``; not in territories.
+    reroute
+        On a day with optional accounts, the share of the search time left to re-route
+        the chosen visits alone (``solver/reroute.py``); the priority served does not
+        change, the travel only shortens. ``None``: no re-routing. Not with
+        ``solution_limit`` (a deterministic stop) or ``start_from`` (a re-plan keeps
+        the morning's routes where it can).
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -137,6 +149,7 @@ class SearchParams:
     shortlist: float | None = SHORTLIST
     gls_lambda: float | None = None
     restart_after: float | None = RESTART_AFTER
+    reroute: float | None = REROUTE
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -149,6 +162,8 @@ class SearchParams:
             raise ValueError("shortlist must be at least 1 (or None)")
         if self.restart_after is not None and not 0 < self.restart_after < 1:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
+        if self.reroute is not None and not 0 < self.reroute < 1:
+            raise ValueError("reroute must be between 0 and 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise ValueError("solution_limit must be at least 1")
 
@@ -159,3 +174,22 @@ class SearchParams:
         params = cls(time_limit=s.time_limit_s, seed=s.seed, warm_start=s.warm_start,
                      warm_start_share=s.warm_start_share)
         return replace(params, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def search_parameters(time_limit: float, solution_limit: int | None = None,
+                      strategy: tuple[str, str] = PORTFOLIO[0],
+                      gls_lambda: float | None = None):
+    """OR-Tools' search parameters: ``strategy`` (first-solution strategy,
+    metaheuristic) for ``time_limit`` seconds, stopped after ``solution_limit``
+    solutions if given."""
+    first, meta = strategy
+    params = pywrapcp.DefaultRoutingSearchParameters()
+    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
+    params.local_search_metaheuristic = getattr(
+        routing_enums_pb2.LocalSearchMetaheuristic, meta)
+    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
+    if solution_limit is not None:
+        params.solution_limit = solution_limit
+    if gls_lambda is not None:
+        params.guided_local_search_lambda_coefficient = gls_lambda
+    return params

@@ -5,6 +5,8 @@
 2. The rest of the search time shared out by size: each territory's search
    goes on from its first plan (OR-Tools restarts from its own assignment),
    or, if it had none, starts again.
+3. Where the budget leaves time for it, each territory's chosen visits
+   re-routed on their own (``reroute.py``), again shared out by size.
 
 Each territory keeps its model between the phases; its accounts, routes and
 drop reasons are its own, and the day's plan is their union.
@@ -19,7 +21,10 @@ from .budget import Budget
 from .decompose import Territory
 from .params import SearchParams
 from .progress import SearchMonitor
-from .search import NO_FIRST_PLAN, Outcome, Worker, build, finish, search_parameters
+from .reroute import reroute
+from .model import build
+from .params import search_parameters
+from .search import NO_FIRST_PLAN, Outcome, Worker, finish
 
 # Share of a territory's fair part of the search time its first plan may take in phase 1.
 FIRST_PLAN_SHARE = 0.5
@@ -61,7 +66,17 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             else:
                 fresh = model.routing.SolveWithParameters(search)
                 plans[k] = fresh if monitors[k].solutions > seen else None
-    return _merge(models, monitors, plans, budget, began, complete)
+        saved = 0
+        if budget.reroute:                                     # phase 3: shorter routes
+            for k, part in enumerate(parts):
+                left = budget.reroute_end - time.monotonic()
+                end = time.monotonic() + left * sizes[k] / sum(sizes[k:])
+                models[k], plans[k], less = reroute(problem, models[k], plans[k],
+                                                    part.agents, end, worker, params)
+                saved += less
+    outcome = _merge(models, monitors, plans, budget, began, complete)
+    outcome.stats["reroute_saved_s"] = saved
+    return outcome
 
 
 def _merge(models, monitors, plans, budget: Budget, began: float, complete: float) -> Outcome:

@@ -7,19 +7,19 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 
-from ortools.constraint_solver import pywrapcp, routing_enums_pb2
+from ortools.constraint_solver import routing_enums_pb2
 
-from ..models import Account, Problem
+from ..models import Problem
 from ..plan import Reason, Route, Unassigned
 from . import warm
 from .budget import Budget
-from .data import build_data
 from .extract import extract_routes
-from .model import RoutingModel, build_model
-from .params import SearchParams
+from .load import start_from
+from .model import RoutingModel, build
+from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
-from .schedule import fits
 from .reasons import explain_drops
+from .reroute import reroute
 
 
 @dataclass(frozen=True)
@@ -80,22 +80,6 @@ def warm_start_patience(problem: Problem, eligible, worker: int,
     return params.patient if must_only and worker % 2 == 0 else params.give_up
 
 
-def search_parameters(time_limit: float, solution_limit: int | None = None,
-                      strategy: tuple[str, str] = SearchParams().portfolio[0],
-                      gls_lambda: float | None = None):
-    first, meta = strategy
-    params = pywrapcp.DefaultRoutingSearchParameters()
-    params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
-    params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, meta)
-    params.time_limit.FromMilliseconds(max(1, int(time_limit * 1000)))
-    if solution_limit is not None:
-        params.solution_limit = solution_limit
-    if gls_lambda is not None:
-        params.guided_local_search_lambda_coefficient = gls_lambda
-    return params
-
-
 def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params: SearchParams,
                progress: bool) -> Outcome:
     """Build, search (PyVRP first where the worker says), extract, explain."""
@@ -119,10 +103,16 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
             if again is not None and (solution is None or
                                       again.ObjectiveValue() < solution.ObjectiveValue()):
                 model, solution, status = other, again, again_status
+        if budget.reroute:
+            monitor.phase("re-routing the chosen visits")
+            model, solution, saved = reroute(problem, model, solution, agents,
+                                             budget.reroute_end, worker, params)
     deadlines = warm_stats.pop("deadlines")
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
                  budget=budget.as_stats(built=built, **deadlines), rounds=rounds)
+    if budget.reroute:
+        stats["reroute_saved_s"] = saved
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
 
@@ -133,11 +123,6 @@ def restarts(params: SearchParams, worker: Worker) -> bool:
     deterministic stop a stall clock would break."""
     return (params.restart_after is not None and params.solution_limit is None
             and worker.patience is None and not (params.start_from and worker.index == 0))
-
-
-def build(problem: Problem, accounts: list[Account], agents, seed: int) -> RoutingModel:
-    """The numbers and the OR-Tools model of these accounts and agents."""
-    return build_model(build_data(problem, accounts, agents, seed))
 
 
 def failed(accounts, detail: str, stats: dict) -> Outcome:
@@ -223,78 +208,6 @@ def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
         if solution is not None:
             return solution, _status(model), warm_stats
     return start, "PYVRP_PLAN_LOADED", warm_stats
-
-
-def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...],
-               place: tuple[str, ...] = ()):
-    """A given plan loaded into the model: each agent's accounts in order, those that no
-    longer fit (window, shift, break, skills, cap, load) left out; then the accounts of
-    ``place`` (a re-plan: a sick agent's), most valuable first, each put where it adds
-    the least travel among the nearest routes that can take it. ``None`` when the model
-    refuses the result anyway, or nothing of it is left."""
-    data = model.data
-    index = {a.account_id: k for k, a in enumerate(data.accounts)}
-    wanted = dict(plan)
-    routes, loads = [], []
-    for v, agent in enumerate(data.agents):
-        route, load = [], 0
-        for account_id in wanted.get(agent.agent_id, ()):
-            k = index.get(account_id)
-            if k is None or not _room(data, v, route, load, k):
-                continue
-            node = next((n for n in data.options(k) if fits(data, v, route + [n])), None)
-            if node is not None:
-                route.append(node)
-                load += data.accounts[k].load
-        routes.append(route)
-        loads.append(load)
-    order = sorted((index[a] for a in place if a in index),
-                   key=lambda k: -model.penalties[k])
-    for k in order:
-        _insert(data, routes, loads, k)
-    if not any(routes):
-        return None
-    indices = [[model.manager.NodeToIndex(node) for node in route] for route in routes]
-    return model.routing.ReadAssignmentFromRoutes(indices, True)
-
-
-def _room(data, v: int, route: list[int], load: int, k: int) -> bool:
-    """Whether agent ``v`` may take account ``k`` besides ``route``: skills, cap, load."""
-    agent = data.agents[v]
-    if not agent.can_serve(data.accounts[k]):
-        return False
-    if agent.max_visits is not None and len(route) >= agent.max_visits:
-        return False
-    return agent.capacity is None or load + data.accounts[k].load <= agent.capacity
-
-
-NEAREST_ROUTES = 6  # routes tried for each account to place: the nearest by their stops
-
-
-def _insert(data, routes: list[list[int]], loads: list[int], k: int) -> None:
-    """Put account ``k`` where it adds the least travel, if anywhere it fits."""
-    options = data.options(k)
-    near = sorted(range(len(routes)), key=lambda v: min(
-        (data.travel_ticks(data.speeds[v])[n, options[0]]
-         for n in routes[v] + [data.start_node(v)]), default=0))
-    best = None
-    for v in near[:NEAREST_ROUTES]:
-        if not _room(data, v, routes[v], loads[v], k):
-            continue
-        ticks = data.travel_ticks(data.speeds[v])
-        stops = [data.start_node(v)] + routes[v] + [data.end_node(v)]
-        for p in range(len(routes[v]) + 1):
-            a, b = stops[p], stops[p + 1]
-            for node in options:
-                added = ticks[a, node] + ticks[node, b] - ticks[a, b]
-                if best is not None and added >= best[0]:
-                    continue
-                if fits(data, v, routes[v][:p] + [node] + routes[v][p:]):
-                    best = (added, v, p, node)
-    if best is not None:
-        _, v, p, node = best
-        routes[v].insert(p, node)
-        loads[v] += data.accounts[k].load
 
 
 NO_FIRST_PLAN = "NO_FIRST_PLAN_IN_TIME"

@@ -78,12 +78,13 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
-            budget = Budget(began, params.time_limit, largest)
+            budget = Budget(began, params.time_limit, largest, rerouting(params, eligible))
             outcome = _territories(prepared, parts, budget, params, progress)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
-            budget = Budget(began, params.time_limit, day_size(prepared, kept, agents))
+            budget = Budget(began, params.time_limit, day_size(prepared, kept, agents),
+                            rerouting(params, kept))
             outcome = _whole_day(prepared, kept, agents, budget, params, progress)
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
@@ -120,6 +121,16 @@ def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
         above = ONE_MODEL_MAX if params.start_from else DECOMPOSE_ABOVE
         return len(eligible) > above
     return params.decompose == "always"
+
+
+def rerouting(params: SearchParams, eligible: list[Account]) -> float:
+    """The share of the search time left to re-route the chosen visits
+    (``params.reroute``; 0: none): only where the search chooses whom to visit, and
+    neither under a solution limit (a deterministic stop) nor in a re-plan."""
+    if (params.reroute is None or params.solution_limit is not None or params.start_from
+            or all(a.must_visit for a in eligible)):
+        return 0.0
+    return params.reroute
 
 
 def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> int:
@@ -219,6 +230,7 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
                  first_solution_s=None if None in firsts or crashed else max(firsts),
                  solutions=sum(o.stats.get("solutions", 0) for o in outcomes),
                  objective=sum(o.stats.get("objective", 0) for o in outcomes),
+                 reroute_saved_s=sum(o.stats.get("reroute_saved_s", 0) for o in outcomes),
                  crashed_workers=crashed, budget=outcomes[0].stats.get("budget", {}))
     warnings = _crash_warnings(crashed, "territory worker") + \
         [w for o in outcomes for w in o.warnings]
