@@ -83,15 +83,24 @@ def test_the_budget_leaves_the_last_share_of_the_search_to_rerouting():
     assert budget.as_stats()["reroute_end"] > budget.as_stats()["search_end"]
 
 
-@pytest.mark.parametrize("decompose", ["never", "always"])
-def test_a_day_searched_with_rerouting_keeps_every_rule(decompose):
+@pytest.mark.parametrize("decompose, territories", [("never", False), ("always", True)])
+def test_a_day_searched_with_rerouting_keeps_every_rule(decompose, territories):
     prob = ring(24)
-    params = SearchParams(decompose=decompose, territory_size=12, warm_start="never")
+    params = SearchParams(decompose=decompose, territory_size=12, warm_start="never",
+                          reroute_territories=territories)
     plan = vp.solve(prob, params, time_limit=4, workers=1, seed=1)
     assert vp.validate(prob, plan) == []
     assert len(plan.routes) + len(plan.unassigned) == 24
-    assert plan.stats.reroute_saved_s >= 0
     assert plan.stats.budget["search_end"] < plan.stats.budget["reroute_end"]
+
+
+def test_territories_are_not_rerouted_unless_asked():
+    prob = ring(24)
+    params = SearchParams(decompose="always", territory_size=12, warm_start="never")
+    plan = vp.solve(prob, params, time_limit=2, workers=1, seed=1)
+    assert plan.stats.parts == 2
+    assert plan.stats.budget["search_end"] == plan.stats.budget["reroute_end"]
+    assert plan.stats.reroute_saved_s == 0
 
 
 def test_a_model_that_searched_from_an_assignment_still_gets_its_shorter_plan():

@@ -129,6 +129,11 @@ class SearchParams:
         change, the travel only shortens. ``None``: no re-routing. Not with
         ``solution_limit`` (a deterministic stop) or ``start_from`` (a re-plan keeps
         the morning's routes where it can).
+    reroute_territories
+        Re-route the chosen visits of a day cut into territories too (a third phase,
+        ``solver/parts.py``). Off by default: there the search for the plan is still
+        improving at 30 s, and the time it gave up cost more priority than the travel it
+        saved (benchmarks/README.md, "Re-routing the chosen visits").
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -150,6 +155,7 @@ class SearchParams:
     gls_lambda: float | None = None
     restart_after: float | None = RESTART_AFTER
     reroute: float | None = REROUTE
+    reroute_territories: bool = False
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 

@@ -78,7 +78,8 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
-            budget = Budget(began, params.time_limit, largest, rerouting(params, eligible))
+            budget = Budget(began, params.time_limit, largest,
+                            rerouting(params, eligible) if params.reroute_territories else 0.0)
             outcome = _territories(prepared, parts, budget, params, progress)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
