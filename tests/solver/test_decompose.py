@@ -11,7 +11,7 @@ from visitplan.solver.decompose import territories
 from ..conftest import account, agent, problem, solve_checked
 
 
-def city(n_accounts, n_agents, seed=1, **agent_fields):
+def city(n_accounts, n_agents, seed=1, max_visits=6, **agent_fields):
     rng = np.random.default_rng(seed)
     centres = rng.normal(0, 0.05, (5, 2))
     accounts = []
@@ -22,7 +22,8 @@ def city(n_accounts, n_agents, seed=1, **agent_fields):
                                 skills="senior" if i % 9 == 0 else ""))
     agents = [agent(k, *(), start_lat=31.23 + rng.normal(0, 0.03),
                     start_lon=121.47 + rng.normal(0, 0.03),
-                    skills="senior" if k % 4 == 0 else "", max_visits=6, **agent_fields)
+                    skills="senior" if k % 4 == 0 else "", max_visits=max_visits,
+                    **agent_fields)
               for k in range(n_agents)]
     return problem(accounts, agents)
 
@@ -94,3 +95,15 @@ def test_a_search_without_a_first_plan_is_a_failure_not_an_empty_day():
         reasons = set(plan.unassigned["reason"])
         assert "SOLVER_FAILED" in reasons and not reasons & {"CAPACITY", "MUST_VISIT_INFEASIBLE"}
         assert plan.visits == [] and plan.kpis["found_plan"] is False
+
+
+def test_a_day_bound_by_time_is_cut_into_smaller_territories():
+    """300 eligible accounts: one territory of up to 400 where visit caps bind (the
+    shortlist keeps each search small), two of about 250 where time binds."""
+    params = vp.SearchParams(decompose="always", solution_limit=5, workers=1)
+    capped = solve_checked(city(300, 6), time_limit=5, params=params)
+    by_time = solve_checked(city(300, 6, max_visits=None), time_limit=5, params=params)
+    assert capped.stats.parts == 1 and by_time.stats.parts == 2
+    assert params.territory_size_for(capped=True) == 400
+    assert params.territory_size_for(capped=False) == 250
+    assert vp.SearchParams(territory_size=90).territory_size_for(capped=False) == 90

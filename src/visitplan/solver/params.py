@@ -67,7 +67,14 @@ RESTART_AFTER = 0.2
 # the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
 # plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority").
 REROUTE = 0.2
+# Territory size: on a day bound by visit caps each territory is shortlisted for its own
+# agents (solver/shortlist.py), so its search is already small; on a day bound by time every
+# eligible account is searched, and smaller territories converge faster: on the two
+# time-bound 1,000 and 3,000-account days, 250 served more priority than 400 on every seed of
+# three, by 0.8% and 1.8% on average, while the cap-bound days did no better
+# (benchmarks/README.md, "Territory size").
 TERRITORY_SIZE = 400
+TERRITORY_SIZE_BY_TIME = 250
 
 
 @dataclass(frozen=True)
@@ -104,7 +111,10 @@ class SearchParams:
     decompose, territory_size
         Cut the day into territories of about ``territory_size`` eligible
         accounts (``solver/decompose.py``): ``auto`` when it has more than
-        ``DECOMPOSE_ABOVE`` of them, ``always``, or ``never``.
+        ``DECOMPOSE_ABOVE`` of them, ``always``, or ``never``. ``territory_size``
+        ``None`` (default): ``TERRITORY_SIZE`` on a day whose working agents all have a
+        visit cap, ``TERRITORY_SIZE_BY_TIME`` on a day bound by time
+        (:meth:`territory_size_for`).
     start_from
         A plan to search on from: ``(agent_id, (account_id, ...))`` per agent, in
         visit order (a re-plan: the morning routes). Worker 0 of a whole-day model
@@ -150,7 +160,7 @@ class SearchParams:
     give_up: float = GIVE_UP
     patient: float = PATIENT
     decompose: Literal["auto", "always", "never"] = "auto"
-    territory_size: int = TERRITORY_SIZE
+    territory_size: int | None = None
     shortlist: float | None = SHORTLIST
     gls_lambda: float | None = None
     restart_after: float | None = RESTART_AFTER
@@ -170,8 +180,17 @@ class SearchParams:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:
             raise ValueError("reroute must be between 0 and 1 (or None)")
+        if self.territory_size is not None and self.territory_size < 1:
+            raise ValueError("territory_size must be at least 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:
             raise ValueError("solution_limit must be at least 1")
+
+    def territory_size_for(self, capped: bool) -> int:
+        """The territory size of a day whose working agents all have a visit cap
+        (``capped``) or not: ``territory_size`` if set, else by the day's bound."""
+        if self.territory_size is not None:
+            return self.territory_size
+        return TERRITORY_SIZE if capped else TERRITORY_SIZE_BY_TIME
 
     @classmethod
     def from_policy(cls, policy, **overrides) -> "SearchParams":

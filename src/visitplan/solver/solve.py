@@ -31,7 +31,7 @@ from .decompose import Territory, territories
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
 from .search import Outcome, Worker, warm_start_patience
-from .shortlist import shortlist
+from .shortlist import room, shortlist
 
 log = logging.getLogger("visitplan")
 
@@ -73,7 +73,8 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     searched = 0
     if eligible and agents:
         if decomposes(params, eligible):
-            parts = territories(eligible, agents, params.territory_size, params.seed)
+            size = params.territory_size_for(capped=room(agents) is not None)
+            parts = territories(eligible, agents, size, params.seed)
             parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
