@@ -12,12 +12,11 @@ from visitplan.solver.load import start_from
 from visitplan.solver.model import build
 from visitplan.solver.params import SearchParams, search_parameters
 from visitplan.solver.reroute import chosen_routes, reroute
-from visitplan.solver.search import Worker
 from visitplan.solver.solve import rerouting
 
 from ..conftest import account, agent, problem
 
-WORKER = Worker(index=0, strategy=SearchParams().portfolio[0], patience=None, seed=0)
+WORKER = (0, SearchParams().portfolio[0])  # a worker's seed and strategy
 
 
 def ring(n=12):
@@ -44,7 +43,7 @@ def test_a_plan_that_crosses_the_ring_is_shortened_and_keeps_its_visits():
     prepared, model, agents, plan, solution = zigzag_day()
     assert chosen_routes(model, solution) == plan  # the plan loads as given
     again, shorter, saved = reroute(prepared, model, solution, agents,
-                                    time.monotonic() + 2, WORKER, SearchParams())
+                                    time.monotonic() + 2, *WORKER, SearchParams())
     assert saved > 0 and again is not model and again.data is model.data
     assert saved == solution.ObjectiveValue() - shorter.ObjectiveValue()
     before = {a for _, stops in plan for a in stops}
@@ -54,12 +53,12 @@ def test_a_plan_that_crosses_the_ring_is_shortened_and_keeps_its_visits():
 
 def test_without_time_or_anything_to_shorten_the_plan_is_kept_as_it_is():
     prepared, model, agents, _, solution = zigzag_day()
-    assert reroute(prepared, model, solution, agents, time.monotonic() + 0.1, WORKER,
+    assert reroute(prepared, model, solution, agents, time.monotonic() + 0.1, *WORKER,
                    SearchParams()) == (model, solution, 0)
-    assert reroute(prepared, model, None, agents, time.monotonic() + 2, WORKER,
+    assert reroute(prepared, model, None, agents, time.monotonic() + 2, *WORKER,
                    SearchParams()) == (model, None, 0)
     alone = start_from(model, (("G1", ("A0",)),))  # one visit: no shorter route
-    assert reroute(prepared, model, alone, agents, time.monotonic() + 2, WORKER,
+    assert reroute(prepared, model, alone, agents, time.monotonic() + 2, *WORKER,
                    SearchParams()) == (model, alone, 0)
 
 
@@ -111,7 +110,7 @@ def test_a_model_that_searched_from_an_assignment_still_gets_its_shorter_plan():
     model.routing.SolveFromAssignmentWithParameters(first, search_parameters(1))
     assert start_from(model, plan) is None  # what the new model works around
     again, shorter, saved = reroute(prepared, model, solution, agents,
-                                    time.monotonic() + 2, WORKER, SearchParams())
+                                    time.monotonic() + 2, *WORKER, SearchParams())
     assert saved > 0 and again is not model
     assert {a for _, s in chosen_routes(again, shorter) for a in s} == \
         {a for _, s in plan for a in s}

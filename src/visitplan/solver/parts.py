@@ -72,7 +72,8 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
                 left = budget.reroute_end - time.monotonic()
                 end = time.monotonic() + left * sizes[k] / sum(sizes[k:])
                 models[k], plans[k], less = reroute(problem, models[k], plans[k],
-                                                    part.agents, end, worker, params)
+                                                    part.agents, end, worker.seed,
+                                                    worker.strategy, params)
                 saved += less
     outcome = _merge(models, monitors, plans, budget, began, complete)
     outcome.stats["reroute_saved_s"] = saved

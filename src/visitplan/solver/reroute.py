@@ -14,15 +14,11 @@ and kept only if its objective is lower, so the priority served never changes.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING
 
 from ..models import Agent, Problem
 from .load import start_from
 from .model import RoutingModel, build, build_model
 from .params import SearchParams, search_parameters
-
-if TYPE_CHECKING:
-    from .search import Worker
 
 # Below this many seconds a re-routing model is not worth building.
 MIN_SECONDS = 0.5
@@ -42,9 +38,10 @@ def chosen_routes(model: RoutingModel, solution) -> tuple[tuple[str, tuple[str, 
 
 
 def reroute(problem: Problem, model: RoutingModel, solution, agents: list[Agent],
-            end: float, worker: "Worker", params: SearchParams):
+            end: float, seed: int, strategy: tuple[str, str], params: SearchParams):
     """``solution`` with its visits re-routed until ``end`` (``time.monotonic()``), or
-    ``solution`` itself when that found nothing better.
+    ``solution`` itself when that found nothing better; ``seed`` and ``strategy`` are the
+    searching worker's.
 
     Returns ``(model, solution, saved)``: the re-routed plan comes in a new
     model of the same numbers (OR-Tools no longer loads routes into a model
@@ -61,11 +58,11 @@ def reroute(problem: Problem, model: RoutingModel, solution, agents: list[Agent]
         return unchanged
     fixed = build(problem, [a.model_copy(update={"must_visit": True})
                             for a in model.data.accounts if a.account_id in chosen],
-                  agents, worker.seed)
+                  agents, seed)
     start = start_from(fixed, plan)
     if start is None:
         return unchanged
-    search = search_parameters(max(0.1, end - time.monotonic()), None, worker.strategy,
+    search = search_parameters(max(0.1, end - time.monotonic()), None, strategy,
                                params.gls_lambda)
     shorter = fixed.routing.SolveFromAssignmentWithParameters(start, search)
     if shorter is None or shorter.ObjectiveValue() >= start.ObjectiveValue():

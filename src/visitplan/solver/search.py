@@ -106,7 +106,8 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
         if budget.reroute:
             monitor.phase("re-routing the chosen visits")
             model, solution, saved = reroute(problem, model, solution, agents,
-                                             budget.reroute_end, worker, params)
+                                             budget.reroute_end, worker.seed,
+                                             worker.strategy, params)
     deadlines = warm_stats.pop("deadlines")
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
