@@ -107,3 +107,19 @@ def test_a_day_bound_by_time_is_cut_into_smaller_territories():
     assert params.territory_size_for(capped=True) == 400
     assert params.territory_size_for(capped=False) == 250
     assert vp.SearchParams(territory_size=90).territory_size_for(capped=False) == 90
+
+
+def test_on_a_capped_day_agents_go_where_their_visits_are_worth_most():
+    from visitplan.solver.decompose import _worth_quota
+
+    agents = [vp.Agent(agent_id=f"G{k}", start_lat=0, start_lon=0, max_visits=5)
+              for k in range(4)]
+    urgent = [vp.Account(account_id=f"U{i}", lat=0, lon=0, priority=5) for i in range(10)]
+    many = [vp.Account(account_id=f"L{i}", lat=0, lon=0, priority=1) for i in range(30)]
+    # By counts the 30 low-priority accounts would take three agents of four.
+    assert _worth_quota(agents, [urgent, many]) == [2, 2]
+    # Eight must-visit accounts do not fit one agent's five visits: they get a second.
+    must = [vp.Account(account_id=f"M{i}", lat=0, lon=0, priority=0.1, must_visit=True)
+            for i in range(8)]
+    assert _worth_quota(agents[:3], [urgent, must + many]) == [1, 2]
+    assert _worth_quota(agents[:3], [urgent, many]) == [2, 1]
