@@ -123,3 +123,51 @@ def test_on_a_capped_day_agents_go_where_their_visits_are_worth_most():
             for i in range(8)]
     assert _worth_quota(agents[:3], [urgent, must + many]) == [1, 2]
     assert _worth_quota(agents[:3], [urgent, many]) == [2, 1]
+
+
+def test_with_two_workers_each_searches_its_own_cut_and_the_better_plan_is_kept(monkeypatch):
+    import importlib
+
+    solve_module = importlib.import_module("visitplan.solver.solve")
+    seen = []
+    real = solve_module.territories
+
+    def spy(accounts, agents, size, seed=0):
+        seen.append(seed)
+        return real(accounts, agents, size, seed)
+
+    monkeypatch.setattr(solve_module, "territories", spy)
+    prob = city(240, 8, **{"break": "12:00-13:00/30"})
+    params = vp.SearchParams(decompose="always", territory_size=120, solution_limit=40,
+                             workers=2, seed=3)
+    plan = solve_checked(prob, time_limit=10, seed=3, params=params)
+    assert seen == [3, 4]  # one cut per worker, by seed
+    assert plan.stats.best_worker in (0, 1) and plan.stats.parts >= 2
+    ids = [v.account_id for v in plan.visits] + [u.account_id for u in plan.unassigned_accounts]
+    assert sorted(ids) == sorted(a.account_id for a in prob.accounts)
+    again = solve_checked(prob, time_limit=10, seed=3, params=params)
+    assert [v.account_id for v in again.visits] == [v.account_id for v in plan.visits]
+
+
+def test_the_kept_cut_serves_the_most_priority_then_the_least_travel():
+    from visitplan.plan import Reason, Route, Unassigned, Visit
+    from visitplan.solver.search import Outcome
+    from visitplan.solver.solve import _cut_score
+
+    def route(priorities, travel):
+        visits = [Visit(date="2026-12-01", agent_id="G1", seq=k, account_id=f"A{k}",
+                           arrival="2026-12-01T09:00", start="2026-12-01T09:00",
+                           end="2026-12-01T09:20", travel_s=travel, travel_m=0, priority=p)
+                  for k, p in enumerate(priorities)]
+        return Route(agent_id="G1", date="2026-12-01", depart="2026-12-01T09:00",
+                     back="2026-12-01T18:00", visits=tuple(visits))
+
+    more = Outcome([route([3, 2], 900)], [], {})
+    less = Outcome([route([3, 1], 100)], [], {})
+    shorter = Outcome([route([2, 3], 300)], [], {})
+    failed = Outcome([route([5, 5], 0)], [Unassigned(account_id="A9",
+                                                     reason=Reason.SOLVER_FAILED,
+                                                     detail="no plan")], {})
+    ranked = sorted([(more, 0), (less, 1), (shorter, 2), (failed, 3)],
+                    key=lambda pair: _cut_score(*pair))
+    assert [k for _, k in ranked] == [2, 0, 1, 3]
