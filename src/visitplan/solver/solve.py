@@ -83,7 +83,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
                             rerouting(params, eligible) if params.reroute_territories else 0.0)
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
                 outcome, no_room, searched = _cuts(prepared, eligible, agents, size, factor,
-                                                   (parts, no_room), budget, params)
+                                                   (parts, no_room), budget, params, progress)
             else:
                 outcome = _territories(prepared, parts, budget, params, progress)
         else:
@@ -249,7 +249,7 @@ CUTS_UP_TO = 2
 
 
 def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
-          params: SearchParams):
+          params: SearchParams, progress: bool = False):
     """Worker ``k`` searches the whole day cut with seed ``seed + k`` (its territories in
     turn); the plan that serves the most priority, then the least travel, is kept.
 
@@ -266,7 +266,8 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     jobs = {k: (_run_territories, (replace(worker, index=k, seed=params.seed + k), problem,
                                    cuts[k][0], budget, params))
             for k in range(params.workers)}
-    results, crashed = run_jobs(jobs, budget, None, wait_for_all=True)
+    results, crashed = run_jobs(jobs, budget, f"searching {len(jobs)} cuts of the day"
+                                if progress else None, wait_for_all=True)
     warnings = _crash_warnings(crashed, "territory worker")
     if not results:
         return _failed(eligible, "every search worker failed or ran out of time",
