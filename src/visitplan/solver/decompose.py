@@ -30,6 +30,7 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 
 from ..models import Account, Agent
+from .shortlist import room
 
 
 MUST_WORTH = 1e6  # what a must-visit account weighs when agents are shared out by worth
@@ -67,11 +68,11 @@ def territories(accounts: list[Account], agents: list[Agent], size: int,
         labels = _nearest_group(points, groups)
         groups = [np.flatnonzero(labels == k) for k in range(len(groups))]
     centres = [points[g].mean(axis=0) for g in groups]
-    capped = all(a.max_visits is not None for a in agents)
-    quota = _worth_quota(agents, [[accounts[i] for i in g] for g in groups]) \
-        if capped else None
-    crews = _share_agents(agents, [len(g) for g in groups], centres, lat0, quota)
     members = [[accounts[i] for i in g] for g in groups]
+    sizes = [len(m) for m in members]
+    quota = _worth_quota(agents, members) if room(agents) is not None \
+        else _count_quota(len(agents), sizes)
+    crews = _share_agents(agents, quota, sizes, centres, lat0)
     _rehome_unserved(members, crews, centres, points, accounts)
     return [Territory(m, c) for m, c in zip(members, crews) if m or c]
 
@@ -119,12 +120,10 @@ def _worth_quota(agents: list[Agent], members: list[list[Account]]) -> list[int]
     return quota
 
 
-def _share_agents(agents: list[Agent], sizes: list[int], centres: list[np.ndarray],
-                  lat0: float, given: list[int] | None = None) -> list[list[Agent]]:
-    """Agents per territory in proportion to its accounts (largest remainder, at least
-    one each), or as many as ``given``; the largest territory chooses first, the agents
-    starting nearest."""
-    total, n = sum(sizes), len(agents)
+def _count_quota(n: int, sizes: list[int]) -> list[int]:
+    """``n`` agents in proportion to each territory's accounts (largest remainder, at
+    least one each)."""
+    total = sum(sizes)
     quota = [max(1, math.floor(n * s / total)) for s in sizes]
     order = sorted(range(len(sizes)), key=lambda k: (n * sizes[k] / total) - quota[k],
                    reverse=True)
@@ -135,8 +134,14 @@ def _share_agents(agents: list[Agent], sizes: list[int], centres: list[np.ndarra
     while sum(quota) > n:  # more territories than the proportion allows: trim the largest
         k = max(range(len(quota)), key=lambda j: quota[j])
         quota[k] -= 1
-    if given is not None:
-        quota = given
+    return quota
+
+
+def _share_agents(agents: list[Agent], quota: list[int], sizes: list[int],
+                  centres: list[np.ndarray], lat0: float) -> list[list[Agent]]:
+    """``quota[k]`` agents for territory ``k``: the largest territory chooses first, the
+    agents starting nearest."""
+    n = len(agents)
     starts = _flat(np.array([a.start_lat for a in agents]),
                    np.array([a.start_lon for a in agents]), lat0)
     free = set(range(n))

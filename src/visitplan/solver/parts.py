@@ -19,11 +19,10 @@ from contextlib import nullcontext
 
 from .budget import Budget
 from .decompose import Territory
-from .params import SearchParams
+from .model import build
+from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
 from .reroute import reroute
-from .model import build
-from .params import search_parameters
 from .search import NO_FIRST_PLAN, Outcome, Worker, finish
 
 # Share of a territory's fair part of the search time its first plan may take in phase 1.

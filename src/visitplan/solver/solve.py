@@ -211,9 +211,7 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
                  progress: bool) -> Outcome:
     """One process searches the territories in turn; with more workers, groups of
     territories (balanced by size) are searched side by side in forked processes."""
-    # OR-Tools on each territory (no PyVRP), with worker 0's seed.
-    worker = Worker(index=0, strategy=params.territory_strategy, patience=None,
-                    seed=params.seed)
+    worker = _territory_worker(params, 0)
     groups = _balanced(parts, params.workers)
     if len(groups) == 1:
         return territory_search.search_territories(worker, problem, parts, budget, params,
@@ -243,6 +241,13 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
     return Outcome(routes, unassigned, stats, warnings)
 
 
+def _territory_worker(params: SearchParams, index: int, seed: int | None = None) -> Worker:
+    """A worker searching territories: OR-Tools alone (no PyVRP), the territory
+    strategy, worker 0's seed unless given."""
+    return Worker(index=index, strategy=params.territory_strategy, patience=None,
+                  seed=params.seed if seed is None else seed)
+
+
 # A day cut into at most this many territories per worker is cut once per worker, each
 # worker searching its own cut whole (see _cuts).
 CUTS_UP_TO = 2
@@ -261,10 +266,8 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     """
     cuts = [first] + [_shortlisted(territories(eligible, agents, size, params.seed + k),
                                    factor) for k in range(1, params.workers)]
-    worker = Worker(index=0, strategy=params.territory_strategy, patience=None,
-                    seed=params.seed)
-    jobs = {k: (_run_territories, (replace(worker, index=k, seed=params.seed + k), problem,
-                                   cuts[k][0], budget, params))
+    jobs = {k: (_run_territories, (_territory_worker(params, k, seed=params.seed + k),
+                                   problem, cuts[k][0], budget, params))
             for k in range(params.workers)}
     results, crashed = run_jobs(jobs, budget, f"searching {len(jobs)} cuts of the day"
                                 if progress else None, wait_for_all=True)
