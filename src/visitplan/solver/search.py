@@ -89,7 +89,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     stall = params.restart_after * search_s if restarts(params, worker) else None
     monitor = SearchMonitor(model.routing, search_s, budget.began, stall)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
-    rounds = 1
+    rounds, saved = 1, 0
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, budget, params, worker)
         while monitor.stalled and budget.search_end - time.monotonic() > stall:
@@ -111,9 +111,8 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     deadlines = warm_stats.pop("deadlines")
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
-                 budget=budget.as_stats(built=built, **deadlines), rounds=rounds)
-    if budget.reroute:
-        stats["reroute_saved_s"] = saved
+                 budget=budget.as_stats(built=built, **deadlines), rounds=rounds,
+                 reroute_saved_s=saved)
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
 
