@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import visitplan as vp
 from visitplan import horizon as H
+from visitplan.dayassign import later_days
 from visitplan.horizon import plan_horizon
 from visitplan.plan import Reason
 from visitplan.validation import HORIZON_CODES, validate_horizon
@@ -253,3 +254,37 @@ def test_plan_days_writes_each_days_report(tmp_path):
         planned = pd.read_csv(tmp_path / "week" / "days" / day.isoformat() / "routes.csv")
         assert set(planned["account_id"]) and all(a in sheet for a in planned["account_id"])
     assert not (tmp_path / "week" / "report").exists()  # one report per day, not a merged one
+
+
+def day_and_evening():
+    """Tuesday and Wednesday. G1 works 09:00-12:00 and G2 18:00-21:00, one visit each a
+    day. B1 and B2 are home all day, E1 and E2 only in the evening."""
+    accounts = [account(1, windows="09:00-21:00", priority=5),
+                account(2, 0.001, windows="09:00-21:00", priority=4.5),
+                account(3, 0.002, windows="18:00-21:00", priority=3),
+                account(4, 0.003, windows="18:00-21:00", priority=3)]
+    agents = [agent(1, shift_start="09:00", shift_end="12:00", max_visits=1),
+              agent(2, shift_start="18:00", shift_end="21:00", max_visits=1)]
+    return problem(accounts, agents)
+
+
+def test_the_day_assignment_leaves_the_evening_to_those_home_only_then():
+    # Rolling daily spends Tuesday evening on A2 (4.5 > 3); on Wednesday G1 finds nobody
+    # home in the morning. The day assignment sees that A2 can wait for Wednesday morning.
+    prob = day_and_evening()
+    days = [H.day_problem(prob, date, D[1], {}, aware=False) for date in D[:2]]
+    later = later_days(days, prob.policy.horizon.discount_per_day)
+    assert "A2" in later and "A1" not in later and len(later & {"A3", "A4"}) == 1
+    aware = checked(prob, 2)
+    on = {v.account_id: v.date for v in aware.visits}
+    assert on == {"A1": D[0], "A2": D[1], "A3": on["A3"], "A4": on["A4"]}
+    assert {on["A3"], on["A4"]} == {D[0], D[1]}
+    rolling = checked(prob, 2, aware=False)
+    assert aware.priority_served(prob) == 15.5 > rolling.priority_served(prob) == 12.5
+
+
+def test_the_day_assignment_is_off_at_weight_one():
+    prob = day_and_evening()
+    rules = prob.policy.horizon.model_copy(update={"defer_weight": 1.0})
+    prob = prob.model_copy(update={"policy": prob.policy.model_copy(update={"horizon": rules})})
+    assert checked(prob, 2).priority_served(prob) == 12.5

@@ -33,6 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .compliance import prepare, start_intervals
+from .dayassign import later_days
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
 from .solver import SearchParams, solve
@@ -137,12 +138,29 @@ def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
         day = day_problem(problem, date, dates[-1], made, aware, bar, chances)
+        if aware:
+            day = defer(day, problem, dates[k:], made)
         plan = solver(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
         plans.append(plan)
         problems.append(day)
     return plans, problems, made
+
+
+def defer(day: Problem, base: Problem, dates: list[dt.date],
+          made: dict[str, list[dt.date]]) -> Problem:
+    """``day`` (``dates[0]``) with the accounts that the day-assignment stage places on a
+    later day weighed at ``[horizon] defer_weight`` of their priority (never a must-visit)."""
+    weight = base.policy.horizon.defer_weight
+    if weight >= 1 or len(dates) < 2:
+        return day
+    days = [day_problem(base, date, dates[-1], made, aware=False) for date in dates]
+    later = later_days(days, base.policy.horizon.discount_per_day)
+    accounts = tuple(a.model_copy(update={"priority": a.priority * weight})
+                     if a.account_id in later and not a.must_visit else a
+                     for a in day.accounts)
+    return day.model_copy(update={"accounts": accounts})
 
 
 def week_bar(problem: Problem, visits: int) -> float:

@@ -154,6 +154,10 @@ class HorizonSettings(_Section):
     # (benchmarks/README.md): must-visit missed 12% fewer due dates than the boost but
     # served 1% less priority than rolling daily; the boost serves as much as rolling daily.
     due_must_visit: bool = False
+    # The day-assignment stage (visitplan.dayassign): an account the week can visit on a
+    # later day weighs this share of its priority today, so it does not take the place of
+    # one whose only chance is today (an evening-only borrower, say). 1 turns it off.
+    defer_weight: float = Field(0.5, ge=0, le=1)
 
 
 class ReplanSettings(_Section):
