@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import visitplan as vp
 from visitplan import horizon as H
-from visitplan.dayassign import later_days
+from visitplan.dayassign import assign
 from visitplan.horizon import plan_horizon
 from visitplan.plan import Reason
 from visitplan.validation import HORIZON_CODES, validate_horizon
@@ -273,8 +273,9 @@ def test_the_day_assignment_leaves_the_evening_to_those_home_only_then():
     # home in the morning. The day assignment sees that A2 can wait for Wednesday morning.
     prob = day_and_evening()
     days = [H.day_problem(prob, date, D[1], {}, aware=False) for date in D[:2]]
-    later = later_days(days, prob.policy.horizon.discount_per_day)
-    assert "A2" in later and "A1" not in later and len(later & {"A3", "A4"}) == 1
+    advice = assign(days, prob.policy.horizon.discount_per_day)
+    assert "A1" in advice.today and "A2" in advice.later
+    assert len(advice.today & {"A3", "A4"}) == len(advice.later & {"A3", "A4"}) == 1
     aware = checked(prob, 2)
     on = {v.account_id: v.date for v in aware.visits}
     assert on == {"A1": D[0], "A2": D[1], "A3": on["A3"], "A4": on["A4"]}

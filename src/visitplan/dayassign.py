@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import linprog
@@ -34,31 +35,48 @@ SLOT_MIN = 60          # the programme's hours: agent time is counted per slot o
 TRAVEL_GUESS_MIN = 20  # travel to each visit (generous: too much room later defers too much)
 
 
-def later_days(days: Sequence[Problem], discount: float) -> set[str]:
-    """The accounts the programme visits on a later day than ``days[0]``.
+@dataclass(frozen=True)
+class Assignment:
+    """The programme's advice for today: the accounts it visits today, and those it
+    visits on a later day of the horizon (half a visit or more, in either case)."""
+
+    today: frozenset[str] = frozenset()
+    later: frozenset[str] = frozenset()
+
+    @property
+    def served(self) -> frozenset[str]:
+        """The accounts worth a visit in what is left of the horizon."""
+        return self.today | self.later
+
+
+def assign(days: Sequence[Problem], discount: float) -> Assignment:
+    """Spread the accounts over the remaining days of a horizon.
 
     Parameters
     ----------
     days
-        The remaining days of the horizon, today first, each as :func:`horizon.day_problem`
-        builds it (who may be visited that day, by whom).
+        The remaining days of the horizon, today first, each as
+        :func:`visitplan.horizon.day_problem` builds it (who may be visited that day,
+        by whom) with the accounts' own priorities.
     discount
         The horizon's discount per day.
 
     Returns
     -------
-    set of str
-        Account ids whose visit the programme places (half or more of it) after today.
+    Assignment
+        Which accounts the programme visits today, and which later.
     """
     columns = _columns(days)
-    if not columns or len(days) < 2:
-        return set()
+    if not columns:
+        return Assignment()
     x = _solve(columns, days, discount)
+    today: dict[str, float] = {}
     later: dict[str, float] = {}
     for (account, k, _slot, _cost, _value), share in zip(columns, x):
-        if k > 0:
-            later[account] = later.get(account, 0.0) + share
-    return {account for account, share in later.items() if share >= 0.5}
+        into = today if k == 0 else later
+        into[account] = into.get(account, 0.0) + share
+    return Assignment(today=frozenset(a for a, v in today.items() if v >= 0.5),
+                      later=frozenset(a for a, v in later.items() if v >= 0.5))
 
 
 def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]]:

@@ -33,7 +33,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from .compliance import prepare, start_intervals
-from .dayassign import later_days
+from .dayassign import Assignment, assign
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
 from .solver import SearchParams, solve
@@ -137,9 +137,11 @@ def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve
     for k, date in enumerate(dates):
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
-        day = day_problem(problem, date, dates[-1], made, aware, bar, chances)
-        if aware:
-            day = defer(day, problem, dates[k:], made)
+        advice = advise(problem, dates[k:], made) if aware else None
+        day = day_problem(problem, date, dates[-1], made, aware, bar, chances,
+                          advice.served if advice else None)
+        if advice:
+            day = defer(day, advice.later, problem.policy.horizon.defer_weight)
         plan = solver(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
@@ -148,15 +150,18 @@ def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve
     return plans, problems, made
 
 
-def defer(day: Problem, base: Problem, dates: list[dt.date],
-          made: dict[str, list[dt.date]]) -> Problem:
-    """``day`` (``dates[0]``) with the accounts that the day-assignment stage places on a
-    later day weighed at ``[horizon] defer_weight`` of their priority (never a must-visit)."""
-    weight = base.policy.horizon.defer_weight
-    if weight >= 1 or len(dates) < 2:
-        return day
+def advise(base: Problem, dates: list[dt.date], made: dict[str, list[dt.date]]) -> Assignment:
+    """The day-assignment stage (:mod:`visitplan.dayassign`) on the days ``dates`` left,
+    the visits ``made`` so far counted, each account at its own priority."""
     days = [day_problem(base, date, dates[-1], made, aware=False) for date in dates]
-    later = later_days(days, base.policy.horizon.discount_per_day)
+    return assign(days, base.policy.horizon.discount_per_day)
+
+
+def defer(day: Problem, later: frozenset[str], weight: float) -> Problem:
+    """``day`` with the accounts ``later`` (placed on a later day by the day assignment)
+    weighed at ``weight`` of their priority; never a must-visit."""
+    if weight >= 1 or not later:
+        return day
     accounts = tuple(a.model_copy(update={"priority": a.priority * weight})
                      if a.account_id in later and not a.must_visit else a
                      for a in day.accounts)
@@ -240,10 +245,13 @@ def last_chances(base: Problem, dates: list[dt.date]) -> dict[str, dt.date]:
 def day_problem(base: Problem, date: dt.date, last: dt.date,
                 made: dict[str, list[dt.date]], aware: bool = True,
                 bar: float | None = None,
-                chances: dict[str, dt.date] | None = None) -> Problem:
+                chances: dict[str, dt.date] | None = None,
+                served: frozenset[str] | None = None) -> Problem:
     """Day ``date`` of the horizon: who may be visited, by whom, weighed how.
     ``chances``: each account's last day that can take it (:func:`last_chances`), which
-    weighs like a due date when it comes before the horizon's last day."""
+    weighs like a due date when it comes before the horizon's last day. ``served``: the
+    accounts the day assignment visits in the days left; when given, only these weigh
+    more for a due date or a last chance (instead of those at the week's ``bar``)."""
     rules = base.policy.horizon
     accounts = []
     for account in base.accounts:
@@ -254,7 +262,10 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
             continue
         if account.due_date and date > account.due_date:
             continue
-        urgent = aware and (bar is None or account.priority >= bar)
+        if served is not None:
+            urgent = aware and account.account_id in served
+        else:
+            urgent = aware and (bar is None or account.priority >= bar)
         chance = (chances or {}).get(account.account_id)
         accounts.append(_on(account, date, last, done, urgent, rules.due_boost,
                             rules.due_must_visit, chance if chance and chance < last else None))
