@@ -289,3 +289,23 @@ def test_the_day_assignment_is_off_at_weight_one():
     rules = prob.policy.horizon.model_copy(update={"defer_weight": 1.0})
     prob = prob.model_copy(update={"policy": prob.policy.model_copy(update={"horizon": rules})})
     assert checked(prob, 2).priority_served(prob) == 12.5
+
+
+def test_a_due_account_the_evening_cannot_hold_does_not_take_a_more_urgent_evening():
+    # Daytime room for everyone, so the week's bar over all accounts is low (priority 1);
+    # the evening holds one visit a day. A3 (3, due Tuesday) would weigh 3 x 3 = 9 > 5 on
+    # its due date and take an evening of A1 or A2 (5). The day assignment, which counts
+    # the evening apart, visits A1 and A2 and not A3, so A3 is not pushed in.
+    accounts = [account(1, windows="18:00-21:00", priority=5),
+                account(2, 0.001, windows="18:00-21:00", priority=5),
+                account(3, 0.002, windows="18:00-21:00", priority=3, due_date=D[0].isoformat())]
+    accounts += [account(10 + i, 0.003 * (i + 1), windows="09:00-12:00", priority=1)
+                 for i in range(3)]
+    agents = [agent(1, shift_start="09:00", shift_end="12:00", max_visits=10),
+              agent(2, shift_start="18:00", shift_end="21:00", max_visits=1)]
+    prob = problem(accounts, agents)
+    assert H.week_bar(prob, H.capacity(prob, D[:2])) == 1  # the old rule would push A3 in
+    horizon = checked(prob, 2)
+    assert {"A1", "A2"} <= {v.account_id for v in horizon.visits}
+    assert horizon.missed_due() == ["A3"]
+    assert horizon.priority_served(prob) == 13
