@@ -97,11 +97,11 @@ def test_no_chance_is_listed_for_an_account_never_home_in_the_horizon():
 
 
 def test_a_due_account_below_the_weeks_bar_does_not_take_a_more_urgent_slot():
-    # Two days, one visit a day: the week holds two visits, so its bar is priority 5.
-    # A3 (priority 2, due on day 1) would weigh 2 x 3 = 6 > 5 on its due date; below the
-    # bar it is not pushed in, and the week serves the two accounts worth 5.
+    # Two days, one visit a day: the week holds two visits, A1 and A2 (priority 5).
+    # A3 (priority 2, due on day 1) would weigh 2 x 3 = 6 > 5 on its due date; the day
+    # assignment does not visit it, so it is not pushed in, and the week serves A1 and A2.
     prob = two_worth_five_and_one_due_today(visits_a_day=1)
-    assert H.capacity(prob, D[:2]) == 2 and H.week_bar(prob, 2) == 5
+    assert H.advise(prob, D[:2], {}).served == {"A1", "A2"}
     horizon = checked(prob, 2)
     assert {v.account_id for v in horizon.visits} == {"A1", "A2"}
     assert horizon.missed_due() == ["A3"]
@@ -292,10 +292,11 @@ def test_the_day_assignment_is_off_at_weight_one():
 
 
 def test_a_due_account_the_evening_cannot_hold_does_not_take_a_more_urgent_evening():
-    # Daytime room for everyone, so the week's bar over all accounts is low (priority 1);
-    # the evening holds one visit a day. A3 (3, due Tuesday) would weigh 3 x 3 = 9 > 5 on
-    # its due date and take an evening of A1 or A2 (5). The day assignment, which counts
-    # the evening apart, visits A1 and A2 and not A3, so A3 is not pushed in.
+    # Daytime room for everyone, so a bar over all accounts (the N-th most urgent, N the
+    # visits the week holds) would be low (priority 1); the evening holds one visit a day.
+    # A3 (3, due Tuesday) would weigh 3 x 3 = 9 > 5 on its due date and take an evening of
+    # A1 or A2 (5). The day assignment, which counts the evening apart, visits A1 and A2
+    # and not A3, so A3 is not pushed in.
     accounts = [account(1, windows="18:00-21:00", priority=5),
                 account(2, 0.001, windows="18:00-21:00", priority=5),
                 account(3, 0.002, windows="18:00-21:00", priority=3, due_date=D[0].isoformat())]
@@ -304,7 +305,7 @@ def test_a_due_account_the_evening_cannot_hold_does_not_take_a_more_urgent_eveni
     agents = [agent(1, shift_start="09:00", shift_end="12:00", max_visits=10),
               agent(2, shift_start="18:00", shift_end="21:00", max_visits=1)]
     prob = problem(accounts, agents)
-    assert H.week_bar(prob, H.capacity(prob, D[:2])) == 1  # the old rule would push A3 in
+    assert H.advise(prob, D[:2], {}).served == {"A1", "A2", "A10", "A11", "A12"}
     horizon = checked(prob, 2)
     assert {"A1", "A2"} <= {v.account_id for v in horizon.visits}
     assert horizon.missed_due() == ["A3"]

@@ -49,7 +49,8 @@ class Assignment:
         return self.today | self.later
 
 
-def assign(days: Sequence[Problem], discount: float) -> Assignment:
+def assign(days: Sequence[Problem], discount: float,
+           time_limit: float | None = None) -> Assignment | None:
     """Spread the accounts over the remaining days of a horizon.
 
     Parameters
@@ -60,16 +61,21 @@ def assign(days: Sequence[Problem], discount: float) -> Assignment:
         by whom) with the accounts' own priorities.
     discount
         The horizon's discount per day.
+    time_limit
+        Seconds the linear programme may take (none: no limit).
 
     Returns
     -------
-    Assignment
-        Which accounts the programme visits today, and which later.
+    Assignment or None
+        Which accounts the programme visits today, and which later; None (and a warning
+        in the log) when the programme was not solved in time.
     """
     columns = _columns(days)
     if not columns:
         return Assignment()
-    x = _solve(columns, days, discount)
+    x = _solve(columns, days, discount, time_limit)
+    if x is None:
+        return None
     today: dict[str, float] = {}
     later: dict[str, float] = {}
     for (account, k, _slot, _cost, _value), share in zip(columns, x):
@@ -150,19 +156,21 @@ class _Programme:
             self.cols.append(j)
             self.vals.append(coefficient)
 
-    def solve(self) -> np.ndarray:
+    def solve(self, time_limit: float | None) -> np.ndarray | None:
         matrix = csr_array((self.vals, (self.rows, self.cols)),
                            shape=(len(self.bounds), len(self.value)))
+        options = {"time_limit": time_limit} if time_limit else {}
         result = linprog(-np.array(self.value), A_ub=matrix, b_ub=np.array(self.bounds),
-                         bounds=(0, None), method="highs")
-        if result.status != 0:  # x = 0 is always feasible: a numerical failure
-            log.warning("day assignment: the linear programme failed (%s); no account "
-                        "is deferred", result.message)
-            return np.zeros(len(self.value))
+                         bounds=(0, None), method="highs", options=options)
+        if result.status != 0:  # x = 0 is always feasible: out of time, or numerical trouble
+            log.warning("day assignment: the linear programme was not solved (%s); the "
+                        "day is planned without its advice", result.message)
+            return None
         return result.x
 
 
-def _solve(columns, days: Sequence[Problem], discount: float) -> np.ndarray:
+def _solve(columns, days: Sequence[Problem], discount: float,
+           time_limit: float | None) -> np.ndarray | None:
     """The visits x (one per column) of the programme: at most one per account; in each
     (day, slot) the visits' time within the agents' time there, and no more visits than
     the agents working there make; each agent's visits within its cap."""
@@ -183,5 +191,5 @@ def _solve(columns, days: Sequence[Problem], discount: float) -> np.ndarray:
                 if caps[agent] is not None:
                     entries.append((lp.row(("cap", k, agent), float(caps[agent])), 1.0))
                 lp.column(0.0, entries)  # the agent's visits in the slot
-    x = lp.solve()
-    return x[:len(columns)]
+    x = lp.solve(time_limit)
+    return None if x is None else x[:len(columns)]

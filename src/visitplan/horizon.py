@@ -6,13 +6,15 @@ planned in order, each with every daily rule, and each day knows the horizon:
 - an account is a candidate on day ``d`` only inside ``[earliest_date, due_date]`` and
   while it has visits left (``[horizon] max_visits_per_account``); a visit made earlier
   in the horizon counts for the cool-down and the 7/30-day caps on later days;
-- an account due within the horizon, if worth a visit this week (its priority at least
-  the week's bar: :func:`week_bar`), weighs more as its due date comes closer
-  (``priority x (1 + due_boost / (days left + 1))``, on the due date ``x (1 + 2 due_boost)``,
-  or must-visit there with ``due_must_visit``); one below the bar is not pushed in, where
-  it would take the slot of a more urgent account;
-- an account worth a visit this week whose last chance comes before the horizon ends (it
-  is home on weekdays only, the last working day of the week is a Saturday:
+- before each day, the day-assignment stage (:mod:`visitplan.dayassign`) spreads the
+  accounts left over the days left; an account it places on a later day weighs
+  ``[horizon] defer_weight`` of its priority today (:func:`defer`);
+- an account due within the horizon that the day assignment visits weighs more as its
+  due date comes closer (``priority x (1 + due_boost / (days left + 1))``, on the due date
+  ``x (1 + 2 due_boost)``, or must-visit there with ``due_must_visit``); one it does not
+  visit is not pushed in, where it would take the slot of a more urgent account;
+- an account the day assignment visits whose last chance comes before the horizon ends
+  (it is home on weekdays only, the last working day of the week is a Saturday:
   :func:`last_chances`) weighs as if due on that day, so an account that can wait does not
   take its slot; it is never made must-visit for it, nor reported ``MISSED_DUE_DATE``;
 - a ``must_visit`` account is placed on the first day that can take it (it is must-visit
@@ -32,7 +34,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from .compliance import prepare, start_intervals
+from .compliance import start_intervals
 from .dayassign import Assignment, assign
 from .models import Account, Problem
 from .plan import Plan, Reason, Unassigned
@@ -73,6 +75,7 @@ class HorizonPlan:
 
 
 FIRST_PASS = 0.25      # share of the time limit for a first complete horizon ...
+LP_SHARE = 0.25        # at most this share of a day's time for its day assignment
 FIRST_PASS_MAX_S = 25  # ... at most this long: a whole week planned early
 
 
@@ -82,10 +85,9 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     """Plan ``days`` days from ``problem.date``; the time limit is shared by the days.
 
     Two passes: a quick one that plans every day (a complete horizon within
-    ``FIRST_PASS`` of the time limit, at most ``FIRST_PASS_MAX_S`` seconds; the week's bar
-    from the :func:`capacity` guess), then one with the rest of the time (the bar from
-    the visits the first week made); the better of the two is kept (more discounted
-    priority, then fewer due dates missed, then less travel).
+    ``FIRST_PASS`` of the time limit, at most ``FIRST_PASS_MAX_S`` seconds), then one with
+    the rest of the time; the better of the two is kept (more discounted priority, then
+    fewer due dates missed, then less travel).
 
     Parameters
     ----------
@@ -107,18 +109,15 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
     quick = min(FIRST_PASS * params.time_limit, FIRST_PASS_MAX_S)
     if days == 1 or params.solution_limit is not None:
         quick = params.time_limit  # one pass: nothing to gain from two
-    bar = week_bar(problem, capacity(problem, dates)) if aware else None
     chances = last_chances(problem, dates) if aware else None
     first = _pass(problem, dates, replace(params, time_limit=quick), aware, progress, began,
-                  bar, solver, chances)
+                  solver, chances)
     first_s = time.monotonic() - began
     best = first
     left = params.time_limit - first_s
     if left > 1.0 and quick < params.time_limit:
-        if aware:  # the first week says how many visits a week holds
-            bar = week_bar(problem, len(first[2])) if _full(*first[:2]) else 0.0
         second = _pass(problem, dates, replace(params, time_limit=left), aware, progress,
-                       time.monotonic(), bar, solver, chances)
+                       time.monotonic(), solver, chances)
         if _rank(second, problem) < _rank(first, problem):
             best = second
     plans, problems, made = best
@@ -129,18 +128,17 @@ def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None
                        first_plan_s=round(first_s, 3))
 
 
-def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve,
-          chances=None):
+def _pass(problem, dates, params, aware, progress, began, solver=solve, chances=None):
     """Every day in order within ``params.time_limit`` from ``began``."""
     made: dict[str, list[dt.date]] = defaultdict(list)
     plans, problems = [], []
     for k, date in enumerate(dates):
         left = params.time_limit - (time.monotonic() - began)
         share = max(0.5, left / (len(dates) - k))
-        advice = advise(problem, dates[k:], made) if aware else None
-        day = day_problem(problem, date, dates[-1], made, aware, bar, chances,
-                          advice.served if advice else None)
-        if advice:
+        advice = advise(problem, dates[k:], made, LP_SHARE * share) if aware else None
+        day = day_problem(problem, date, dates[-1], made, aware, chances,
+                          advice.served if advice is not None else None)
+        if advice is not None:
             day = defer(day, advice.later, problem.policy.horizon.defer_weight)
         plan = solver(day, replace(params, time_limit=share), progress=progress)
         for visit in plan.visits:
@@ -150,11 +148,13 @@ def _pass(problem, dates, params, aware, progress, began, bar=None, solver=solve
     return plans, problems, made
 
 
-def advise(base: Problem, dates: list[dt.date], made: dict[str, list[dt.date]]) -> Assignment:
+def advise(base: Problem, dates: list[dt.date], made: dict[str, list[dt.date]],
+           time_limit: float | None = None) -> Assignment | None:
     """The day-assignment stage (:mod:`visitplan.dayassign`) on the days ``dates`` left,
-    the visits ``made`` so far counted, each account at its own priority."""
+    the visits ``made`` so far counted, each account at its own priority; None if its
+    programme was not solved within ``time_limit`` seconds."""
     days = [day_problem(base, date, dates[-1], made, aware=False) for date in dates]
-    return assign(days, base.policy.horizon.discount_per_day)
+    return assign(days, base.policy.horizon.discount_per_day, time_limit)
 
 
 def defer(day: Problem, later: frozenset[str], weight: float) -> Problem:
@@ -166,43 +166,6 @@ def defer(day: Problem, later: frozenset[str], weight: float) -> Problem:
                      if a.account_id in later and not a.must_visit else a
                      for a in day.accounts)
     return day.model_copy(update={"accounts": accounts})
-
-
-def week_bar(problem: Problem, visits: int) -> float:
-    """The priority an account needs to be worth a visit this week: that of the
-    ``visits``-th account by priority (``visits``: how many the week can make)."""
-    ranked = sorted((a.priority for a in problem.accounts), reverse=True)
-    return ranked[min(visits, len(ranked)) - 1] if visits > 0 and ranked else 0.0
-
-
-# Minutes a visit takes besides its service, for the capacity guess: travel to it
-# (on the generous side: a bar too low only boosts more due accounts in the first pass).
-GUESS_TRAVEL_MIN = 20
-
-
-def capacity(problem: Problem, dates: list[dt.date]) -> int:
-    """A guess at the visits the days can hold, before any is planned: each working
-    agent's shift over an average visit and its travel, or their visit cap."""
-    if not problem.accounts:
-        return 0
-    service = sum(a.service_min for a in problem.accounts) / len(problem.accounts)
-    agents = prepare(problem).agents  # pairs merged, the policy's cap in each agent's
-    total = 0
-    for date in dates:
-        for agent in agents:
-            if date in agent.off_dates or date.weekday() not in agent.days:
-                continue
-            fits = (agent.shift_end - agent.shift_start) // (service + GUESS_TRAVEL_MIN)
-            total += int(min(fits, agent.max_visits if agent.max_visits is not None else fits))
-    return total
-
-
-def _full(plans: list[Plan], problems: list[Problem]) -> bool:
-    """Whether the last working day of a week left accounts out for lack of room; if
-    not, the week has room to spare and every due account is worth its visit."""
-    worked = [plan for plan, day in zip(plans, problems) if day.working_agents()]
-    return bool(worked) and any(u.reason == Reason.CAPACITY
-                                for u in worked[-1].unassigned_accounts)
 
 
 def _rank(result, problem) -> tuple:
@@ -244,14 +207,13 @@ def last_chances(base: Problem, dates: list[dt.date]) -> dict[str, dt.date]:
 
 def day_problem(base: Problem, date: dt.date, last: dt.date,
                 made: dict[str, list[dt.date]], aware: bool = True,
-                bar: float | None = None,
                 chances: dict[str, dt.date] | None = None,
                 served: frozenset[str] | None = None) -> Problem:
     """Day ``date`` of the horizon: who may be visited, by whom, weighed how.
     ``chances``: each account's last day that can take it (:func:`last_chances`), which
     weighs like a due date when it comes before the horizon's last day. ``served``: the
     accounts the day assignment visits in the days left; when given, only these weigh
-    more for a due date or a last chance (instead of those at the week's ``bar``)."""
+    more for a due date or a last chance."""
     rules = base.policy.horizon
     accounts = []
     for account in base.accounts:
@@ -262,10 +224,7 @@ def day_problem(base: Problem, date: dt.date, last: dt.date,
             continue
         if account.due_date and date > account.due_date:
             continue
-        if served is not None:
-            urgent = aware and account.account_id in served
-        else:
-            urgent = aware and (bar is None or account.priority >= bar)
+        urgent = aware and (served is None or account.account_id in served)
         chance = (chances or {}).get(account.account_id)
         accounts.append(_on(account, date, last, done, urgent, rules.due_boost,
                             rules.due_must_visit, chance if chance and chance < last else None))
