@@ -73,13 +73,3 @@ def test_the_advice_keeps_caps_and_eligibility(rows, caps, count):
     assert advice.today <= eligible  # never a held account, nor one not home today
     held = {a["account_id"] for a in accounts if a["status"]}
     assert not advice.served & held
-
-
-def test_a_must_visit_account_takes_its_room_first():
-    # One visit a day; A1 must be visited, A2 is worth more. The programme places A1 today
-    # and leaves A2 for tomorrow, instead of counting today's visit as free for A2.
-    accounts = [account(1, windows="09:00-17:00", priority=1, must_visit="true"),
-                account(2, 0.001, windows="09:00-17:00", priority=9)]
-    prob = problem(accounts, [agent(1, max_visits=1)])
-    advice = dayassign.assign(days_of(prob, 2), 0.02)
-    assert advice.today == {"A1"} and advice.later == {"A2"}

@@ -33,7 +33,6 @@ log = logging.getLogger(__name__)
 
 SLOT_MIN = 60          # the programme's hours: agent time is counted per slot of this many minutes
 TRAVEL_GUESS_MIN = 20  # travel to each visit (generous: too much room later defers too much)
-MUST_VALUE = 1e4       # added to a must-visit account's priority: worth more than any other
 
 
 @dataclass(frozen=True)
@@ -98,14 +97,13 @@ def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]
         travel = ready.to_units(TRAVEL_GUESS_MIN)
         eligible, _, _ = screen(ready)
         for account in eligible:
-            # A must-visit account is placed first, on the first day that can take it:
-            # it takes its agent time there before any other account is spread.
-            value = account.priority + (MUST_VALUE if account.must_visit else 0)
+            if account.must_visit:
+                continue  # placed on the first day that can take it, whatever the programme says
             slots = {s for low, high in start_intervals(account, ready)
                      for s in range(low // slot, high // slot + 1)}
             for s in sorted(slots):
                 columns.append((account.account_id, k, s, account.service_min + travel,
-                                value))
+                                account.priority))
     return columns
 
 
