@@ -98,7 +98,10 @@ def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]
         eligible, _, _ = screen(ready)
         for account in eligible:
             if account.must_visit:
-                continue  # placed on the first day that can take it, whatever the programme says
+                # Placed by the routing on the first day that can take it, whatever the
+                # programme says. Spreading them too (worth more than any other) was tried:
+                # no better (benchmarks/README.md, "The day-assignment stage").
+                continue
             slots = {s for low, high in start_intervals(account, ready)
                      for s in range(low // slot, high // slot + 1)}
             for s in sorted(slots):
