@@ -75,8 +75,8 @@ class HorizonPlan:
 
 
 FIRST_PASS = 0.25      # share of the time limit for a first complete horizon ...
-LP_SHARE = 0.25        # at most this share of a day's time for its day assignment
 FIRST_PASS_MAX_S = 25  # ... at most this long: a whole week planned early
+LP_SHARE = 0.25        # at most this share of a day's time for its day assignment
 
 
 def plan_horizon(problem: Problem, days: int, params: SearchParams | None = None, *,
