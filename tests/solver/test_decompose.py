@@ -99,13 +99,13 @@ def test_a_search_without_a_first_plan_is_a_failure_not_an_empty_day():
 
 def test_a_day_bound_by_time_is_cut_into_smaller_territories():
     """300 eligible accounts: one territory of up to 400 where visit caps bind (the
-    shortlist keeps each search small), two of about 250 where time binds."""
+    shortlist keeps each search small), two of up to 180 where time binds."""
     params = vp.SearchParams(decompose="always", solution_limit=5, workers=1)
     capped = solve_checked(city(300, 6), time_limit=5, params=params)
     by_time = solve_checked(city(300, 6, max_visits=None), time_limit=5, params=params)
     assert capped.stats.parts == 1 and by_time.stats.parts == 2
     assert params.territory_size_for(capped=True) == 400
-    assert params.territory_size_for(capped=False) == 250
+    assert params.territory_size_for(capped=False) == 180
     assert vp.SearchParams(territory_size=90).territory_size_for(capped=False) == 90
 
 

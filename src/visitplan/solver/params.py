@@ -71,10 +71,12 @@ REROUTE = 0.2
 # agents (solver/shortlist.py), so its search is already small; on a day bound by time every
 # eligible account is searched, and smaller territories converge faster: on the two
 # time-bound 1,000 and 3,000-account days, 250 served more priority than 400 on every seed of
-# three, by 0.8% and 1.8% on average, while the cap-bound days did no better
+# three, by 0.8% and 1.8% on average, and 180 more than 250 on five runs of six, by 1.3% and
+# 0.8% on average; 130 was worse again on the 3,000-account day (-2.3%), its first plans
+# taking too much of the time. The cap-bound days did no better with smaller territories
 # (benchmarks/README.md, "Territory size").
 TERRITORY_SIZE = 400
-TERRITORY_SIZE_BY_TIME = 250
+TERRITORY_SIZE_BY_TIME = 180
 
 
 @dataclass(frozen=True)
