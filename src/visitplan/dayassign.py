@@ -70,6 +70,7 @@ def assign(days: Sequence[Problem], discount: float,
         Which accounts the programme visits today, and which later; None (and a warning
         in the log) when the programme was not solved in time.
     """
+    days = [prepare(day) for day in days]  # pairs merged, the policy's caps applied
     columns = _columns(days)
     if not columns:
         return Assignment()
@@ -87,11 +88,11 @@ def assign(days: Sequence[Problem], discount: float,
 
 def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]]:
     """One variable per (account, day, slot) in which a visit may start: the account,
-    the day's index, the slot, the agent time a visit costs (units), its priority."""
+    the day's index, the slot, the agent time a visit costs (units), its priority. The
+    days are prepared (``compliance.prepare``)."""
     columns = []
-    for k, day in enumerate(days):
-        ready = prepare(day)
-        if not ready.working_agents() or day.policy.is_holiday(day.date):
+    for k, ready in enumerate(days):
+        if not ready.working_agents() or ready.policy.is_holiday(ready.date):
             continue
         slot = ready.to_units(SLOT_MIN)
         travel = ready.to_units(TRAVEL_GUESS_MIN)
@@ -111,12 +112,11 @@ def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]
 
 
 def _agent_time(day: Problem) -> dict[str, dict[int, float]]:
-    """Each working agent's time (units) in each slot of the day, its break taken out
-    (spread over the hours in which it may fall)."""
-    ready = prepare(day)
-    slot = ready.to_units(SLOT_MIN)
+    """Each working agent's time (units) in each slot of the (prepared) day, its break
+    taken out (spread over the hours in which it may fall)."""
+    slot = day.to_units(SLOT_MIN)
     times = {}
-    for agent in ready.working_agents():
+    for agent in day.working_agents():
         time: dict[int, float] = {}
         _add(time, agent.shift_start, agent.shift_end, slot, 1.0)
         rule = agent.break_rule
@@ -184,7 +184,7 @@ def _solve(columns, days: Sequence[Problem], discount: float,
                    (lp.row(("time", k, s), 0.0), cost),
                    (lp.row(("visits", k, s), 0.0), 1.0)])
     for k, day in enumerate(days):
-        caps = {a.agent_id: a.max_visits for a in prepare(day).working_agents()}
+        caps = {a.agent_id: a.max_visits for a in day.working_agents()}
         for agent, time in _agent_time(day).items():
             for s, units in time.items():
                 if ("visits", k, s) not in lp.names:
