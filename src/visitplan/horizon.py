@@ -133,14 +133,17 @@ def _pass(problem, dates, params, aware, progress, began, solver=solve, chances=
     made: dict[str, list[dt.date]] = defaultdict(list)
     plans, problems = [], []
     for k, date in enumerate(dates):
-        left = params.time_limit - (time.monotonic() - began)
-        share = max(0.5, left / (len(dates) - k))
+        day_began = time.monotonic()
+        share = max(0.5, (params.time_limit - (day_began - began)) / (len(dates) - k))
         advice = advise(problem, dates[k:], made, LP_SHARE * share) if aware else None
         day = day_problem(problem, date, dates[-1], made, aware, chances,
                           advice.served if advice is not None else None)
         if advice is not None:
             day = defer(day, advice.later, problem.policy.horizon.defer_weight)
-        plan = solver(day, replace(params, time_limit=share), progress=progress)
+        # The day assignment's time comes out of the day's share: the last day's would
+        # otherwise run past the horizon's time limit.
+        search = max(0.5, share - (time.monotonic() - day_began))
+        plan = solver(day, replace(params, time_limit=search), progress=progress)
         for visit in plan.visits:
             made[visit.account_id].append(date)
         plans.append(plan)
