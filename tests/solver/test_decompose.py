@@ -171,3 +171,22 @@ def test_the_kept_cut_serves_the_most_priority_then_the_least_travel():
     ranked = sorted([(more, 0), (less, 1), (shorter, 2), (failed, 3)],
                     key=lambda pair: _cut_score(*pair))
     assert [k for _, k in ranked] == [2, 0, 1, 3]
+
+
+def test_when_every_cut_crashes_the_plan_says_so_and_why(monkeypatch):
+    import importlib
+
+    solve_module = importlib.import_module("visitplan.solver.solve")
+
+    def crash(*args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(solve_module, "_run_territories", crash)
+    prob = city(60, 4)
+    params = vp.SearchParams(decompose="always", territory_size=30, workers=2, time_limit=4)
+    plan = vp.solve(prob, params)
+    assert plan.stats.crashed_workers == {0: "RuntimeError", 1: "RuntimeError"}
+    assert not plan.found_plan and plan.stats.status == "ALL_WORKERS_FAILED"
+    failed = [u for u in plan.unassigned_accounts if u.reason == vp.Reason.SOLVER_FAILED]
+    assert failed and all("territory worker 0 crashed (RuntimeError)" in u.detail
+                          for u in failed)

@@ -181,9 +181,7 @@ def _portfolio(problem, eligible, agents, budget: Budget, params: SearchParams,
                                 if progress else None)
     warnings = _crash_warnings(crashed, "search worker")
     if not results:
-        return _failed(eligible, "every search worker failed or ran out of time"
-                       + (f" ({'; '.join(warnings)})" if warnings else ""),
-                       "ALL_WORKERS_FAILED", crashed, budget)
+        return _all_failed(eligible, warnings, crashed, budget)
     best = min(results, key=lambda k: (_no_plan(results[k]),
                                        results[k].stats.get("objective") or 0, k))
     outcome = results[best]
@@ -273,8 +271,7 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
                                 if progress else None, wait_for_all=True)
     warnings = _crash_warnings(crashed, "territory worker")
     if not results:
-        return _failed(eligible, "every search worker failed or ran out of time",
-                       "ALL_WORKERS_FAILED", crashed, budget), [], 0
+        return _all_failed(eligible, warnings, crashed, budget), [], 0
     best = min(results, key=lambda k: _cut_score(results[k], k))
     outcome = results[best]
     outcome.stats.update(best_worker=best, crashed_workers=crashed)
@@ -323,6 +320,13 @@ def _crash_warnings(crashed: dict[int, str], what: str) -> list[str]:
     for line in lines:
         log.warning(line)
     return lines
+
+
+def _all_failed(accounts, warnings: list[str], crashed: dict, budget: Budget) -> Outcome:
+    """No worker has a plan: every account ``SOLVER_FAILED``, with the crashes said."""
+    return _failed(accounts, "every search worker failed or ran out of time"
+                   + (f" ({'; '.join(warnings)})" if warnings else ""),
+                   "ALL_WORKERS_FAILED", crashed, budget)
 
 
 def _failed(accounts, detail: str, status: str, crashed: dict, budget: Budget) -> Outcome:
