@@ -35,6 +35,7 @@ from scipy.spatial import cKDTree
 from .errors import InputError
 
 MODES = ("drive", "bike", "walk", "scooter")
+NETWORK_RULES = 2  # raise when the way a file becomes a network changes: old caches go stale
 WALK_KMH = 5.0            # the leg between a location and its node, and walking mode
 BIKE_KMH = 15.0
 SCOOTER_KMH = 25.0          # on the roads cars use, never faster than this
@@ -70,9 +71,9 @@ def load_graph(path: str | Path):
         raise InputError.single(str(path), "road network file not found")
     try:
         if name.endswith(".graphml"):
-            return ox.load_graphml(path)
+            return _canonical(ox.load_graphml(path))
         if name.endswith((".osm", ".osm.bz2", ".xml")):
-            return ox.graph_from_xml(path, simplify=True, retain_all=True)
+            return _canonical(ox.graph_from_xml(path, simplify=True, retain_all=True))
     except Exception as exc:
         raise InputError.single(str(path), f"cannot be read as a road network "
                                 f"({type(exc).__name__})") from None
@@ -81,8 +82,27 @@ def load_graph(path: str | Path):
                             "first)")
 
 
+def _canonical(graph):
+    """The graph with every list-valued edge attribute sorted.
+
+    Simplification merges the tags of the ways an edge runs along into a list built
+    from a set, so its order follows Python's string hashing, which changes from one
+    process to the next; osmnx takes a list's first ``highway`` for its speeds. Sorted,
+    the same file gives the same network, the same times and the same plan in every run.
+    """
+    for _, _, data in graph.edges(data=True):
+        for key, value in data.items():
+            if isinstance(value, list):
+                data[key] = sorted(value, key=str)
+    return graph
+
+
+def _highways(value) -> set[str]:
+    return {str(v) for v in value} if isinstance(value, list) else {str(value)}
+
+
 def _highway(value) -> str:
-    return value[0] if isinstance(value, list) else str(value)
+    return sorted(_highways(value))[0]
 
 
 def _kmh(data: dict, mode: str) -> float:
@@ -132,12 +152,12 @@ class RoadNetwork:
         self._tree = cKDTree(self._flat(self.lat, self.lon))
         rows, cols, seconds, metres = [], [], [], []
         for u, v, data in graph.edges(data=True):
-            if _highway(data.get("highway")) in NOT_FOR[mode]:
-                continue
+            if _highways(data.get("highway")) & NOT_FOR[mode]:
+                continue  # a merged edge runs along every one of its roads
             length = float(data.get("length", 0.0))
             pairs = [(u, v)]
-            if mode == "walk" and data.get("oneway"):
-                pairs.append((v, u))  # one-way streets are two-way on foot
+            if mode == "walk":
+                pairs.append((v, u))  # every street is two-way on foot
             for a, b in pairs:
                 rows.append(position[a])
                 cols.append(position[b])
@@ -178,7 +198,7 @@ class RoadNetwork:
 
     def _cache_key(self) -> str:
         """The network file's content, the mode and every speed setting."""
-        settings = repr((self.digest, self.mode, sorted(FALLBACK_KMH.items()),
+        settings = repr((NETWORK_RULES, self.digest, self.mode, sorted(FALLBACK_KMH.items()),
                          FALLBACK_DEFAULT_KMH, WALK_KMH, BIKE_KMH, sorted(NOT_FOR[self.mode])))
         return hashlib.sha256(settings.encode()).hexdigest()[:24]
 
