@@ -155,6 +155,10 @@ class SolverStats(_Frozen):
     # What re-routing the chosen visits on their own saved, in the objective's units
     # (seconds of travel; SearchParams.reroute); 0: it found nothing shorter or did not run.
     reroute_saved_s: int = 0
+    # A day cut into territories, cut again around its plan and searched on
+    # (SearchParams.recut): "off", "kept" (the second cut's plan), "no better" (the first
+    # cut's plan stands) or "failed" (a worker of the second cut crashed: the first stands).
+    recut: str = "off"
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

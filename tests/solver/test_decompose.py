@@ -190,3 +190,106 @@ def test_when_every_cut_crashes_the_plan_says_so_and_why(monkeypatch):
     failed = [u for u in plan.unassigned_accounts if u.reason == vp.Reason.SOLVER_FAILED]
     assert failed and all("territory worker 0 crashed (RuntimeError)" in u.detail
                           for u in failed)
+
+
+@settings(max_examples=15, deadline=None)
+@given(n=st.integers(20, 300), m=st.integers(1, 12), size=st.integers(10, 80),
+       seed=st.integers(0, 3), visited=st.floats(0, 0.6))
+def test_a_second_cut_keeps_every_route_whole_and_loses_nobody(n, m, size, seed, visited):
+    from visitplan.solver.decompose import recut
+
+    prob = prepare(city(n, m, seed))
+    eligible, _, _ = screen(prob)
+    agents = prob.working_agents()
+    rng = np.random.default_rng(seed)
+    chosen = [a for a in eligible if rng.random() < visited]
+    routes = {g.agent_id: [a.account_id for a in chosen[k::len(agents)] if g.can_serve(a)]
+              for k, g in enumerate(agents)}
+    parts = recut(eligible, agents, routes, size, seed + 1000)
+    assert sorted(a.account_id for p in parts for a in p.accounts) == \
+        sorted(a.account_id for a in eligible)
+    assert sorted(g.agent_id for p in parts for g in p.agents) == \
+        sorted(g.agent_id for g in agents)
+    where = {a.account_id: k for k, p in enumerate(parts) for a in p.accounts}
+    for k, part in enumerate(parts):
+        assert part.agents
+        for g in part.agents:  # the agent's whole route came with it
+            assert all(where[a] == k for a in routes[g.agent_id])
+        for a in part.accounts:
+            if any(g.can_serve(a) for g in agents):
+                assert any(g.can_serve(a) for g in part.agents)
+
+
+def test_a_second_cut_moves_the_borders():
+    from visitplan.solver.decompose import recut
+
+    prob = prepare(city(600, 20))
+    eligible, _, _ = screen(prob)
+    agents = prob.working_agents()
+    first = territories(eligible, agents, 100, 0)
+    second = recut(eligible, agents, {}, 100, 1000)
+    together = {frozenset(a.account_id for a in p.accounts) for p in first}
+    assert {frozenset(a.account_id for a in p.accounts) for p in second} != together
+
+
+def _served(outcome):
+    return sum(v.priority for r in outcome.routes for v in r.visits)
+
+
+def test_a_second_cut_searches_on_from_the_first_plan_and_never_serves_less(monkeypatch):
+    import importlib
+
+    solve_module = importlib.import_module("visitplan.solver.solve")
+    real, seen = solve_module._recut, []
+
+    def watched(problem, accounts, agents, size, first, *rest):
+        before = _served(first)
+        after = real(problem, accounts, agents, size, first, *rest)
+        seen.append((before, _served(after), after.stats.get("recut")))
+        return after
+
+    monkeypatch.setattr(solve_module, "_recut", watched)
+    prob = city(240, 8, **{"break": "12:00-13:00/30"})
+    params = vp.SearchParams(time_limit=8, decompose="always", territory_size=60, workers=2,
+                             recut=0.4)
+    plan = vp.solve(prob, params)
+    assert vp.validate(prob, plan) == [] and plan.found_plan
+    ids = [v.account_id for v in plan.visits] + [u.account_id for u in plan.unassigned_accounts]
+    assert sorted(ids) == sorted(a.account_id for a in prob.accounts)
+    [(before, after, kept)] = seen
+    assert after >= before and kept in ("kept", "no better") and plan.stats.recut == kept
+    assert plan.stats.wall_s < 8
+
+
+def test_a_second_cut_that_crashes_leaves_the_first_plan_and_says_so(monkeypatch):
+    import importlib
+
+    solve_module = importlib.import_module("visitplan.solver.solve")
+    real = solve_module._run_territories
+
+    def crash_second(worker, problem, parts, budget, params, progress=False, start=None):
+        if start is not None:
+            raise RuntimeError("boom")
+        return real(worker, problem, parts, budget, params, progress, start)
+
+    monkeypatch.setattr(solve_module, "_run_territories", crash_second)
+    prob = city(240, 8)
+    params = vp.SearchParams(time_limit=6, decompose="always", territory_size=60, workers=2,
+                             recut=0.4)
+    plan = vp.solve(prob, params)
+    assert plan.found_plan and vp.validate(prob, plan) == []
+    assert plan.stats.recut == "failed" and len(plan.visits) >= 40
+    assert any("crashed (RuntimeError)" in w for w in plan.warnings)
+
+
+def test_no_second_cut_under_a_solution_limit():
+    import importlib
+
+    solve_module = importlib.import_module("visitplan.solver.solve")
+    assert solve_module.recutting(vp.SearchParams(recut=0.4, solution_limit=5)) == 0
+    assert solve_module.recutting(vp.SearchParams(recut=0.4)) == 0.4
+    plan = vp.solve(city(240, 8), vp.SearchParams(decompose="always", territory_size=60,
+                                                  solution_limit=5, workers=1, recut=0.4))
+    assert plan.stats.recut == "off"
+    with pytest.raises(ValueError, match="recut"):
+        vp.SearchParams(recut=1.2)

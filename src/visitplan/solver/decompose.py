@@ -19,6 +19,10 @@ second. So a large day is cut:
 
 Every rule still holds inside each territory; what is lost is only the
 freedom to send an agent across a border (measured in benchmarks/README.md).
+
+:func:`recut` cuts a day again around a plan: other borders, each agent in the
+territory that holds most of its visits, its visits with it. Searched on from the
+plan's routes, the second cut moves accounts across the first cut's borders.
 """
 
 from __future__ import annotations
@@ -175,3 +179,45 @@ def _rehome_unserved(members: list[list[Account]], crews: list[list[Agent]],
                                               .sum()))
             members[j].append(account)
         members[k] = keep
+
+
+def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[str]],
+          size: int, seed: int) -> list[Territory]:
+    """The day cut again around a plan (``routes``: agent id -> its account ids).
+
+    The accounts are clustered again with another seed (borders elsewhere). Each agent
+    joins the cluster holding most of its visits (an idle agent: the one nearest its
+    start), and a visited account goes where its agent went, so every route of the plan
+    lies whole in one territory. An unvisited account stays in its cluster, or, where
+    no agent joined that cluster, goes to the nearest territory with agents; one that
+    needs a skill its territory's agents lack, to the nearest with one who has it.
+    """
+    count = min(len(agents), math.ceil(len(accounts) / size))
+    if count <= 1:
+        return [Territory(list(accounts), list(agents))]
+    lat0 = float(np.mean([a.lat for a in accounts]))
+    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
+                   lat0)
+    labels = _clusters(points, count, size, seed)
+    label = {a.account_id: int(k) for a, k in zip(accounts, labels)}
+    groups = range(int(labels.max()) + 1)
+    centres = {k: points[labels == k].mean(axis=0) for k in groups if (labels == k).any()}
+    starts = _flat(np.array([g.start_lat for g in agents]),
+                   np.array([g.start_lon for g in agents]), lat0)
+    home = {}
+    for g, start in zip(agents, starts):
+        visits = [label[a] for a in routes.get(g.agent_id, []) if a in label]
+        home[g.agent_id] = max(set(visits), key=lambda k: (visits.count(k), -k)) if visits \
+            else min(centres, key=lambda k: (float(((centres[k] - start) ** 2).sum()), k))
+    owner = {a: home[g] for g, visits in routes.items() if g in home for a in visits}
+    manned = sorted(set(home.values()))
+    members: dict[int, list[Account]] = {k: [] for k in manned}
+    for account, point in zip(accounts, points):
+        k = owner.get(account.account_id, label[account.account_id])
+        if k not in members:
+            k = min(manned, key=lambda j: (float(((centres[j] - point) ** 2).sum()), j))
+        members[k].append(account)
+    crews = [[g for g in agents if home[g.agent_id] == k] for k in manned]
+    parts = [members[k] for k in manned]
+    _rehome_unserved(parts, crews, [centres[k] for k in manned], points, accounts)
+    return [Territory(m, c) for m, c in zip(parts, crews)]

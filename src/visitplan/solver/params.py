@@ -75,6 +75,11 @@ REROUTE = 0.2
 # 0.8% on average; 130 was worse again on the 3,000-account day (-2.3%), its first plans
 # taking too much of the time. The cap-bound days did no better with smaller territories
 # (benchmarks/README.md, "Territory size").
+# A day cut into territories keeps this share of its time to cut the day again around
+# its plan and search on from it: borders elsewhere, each agent with its visits. Over
+# fourteen runs on the set and three held-out days, +0.5% priority on the mean
+# (benchmarks/README.md, "A second cut").
+RECUT = 0.4
 TERRITORY_SIZE = 400
 TERRITORY_SIZE_BY_TIME = 180
 
@@ -146,6 +151,11 @@ class SearchParams:
         ``solver/parts.py``). Off by default: there the search for the plan is still
         improving at 30 s, and the time it gave up cost more priority than the travel it
         saved (benchmarks/README.md, "Re-routing the chosen visits").
+    recut
+        On a day cut into territories, the share of the time left to cut it again
+        around the plan found (other borders, each agent with its visits) and search on
+        from it (``decompose.recut``, ``solve._recut``); ``RECUT`` by default.
+        ``None``: one cut. Not with ``solution_limit`` or ``start_from``.
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -168,6 +178,7 @@ class SearchParams:
     restart_after: float | None = RESTART_AFTER
     reroute: float | None = REROUTE
     reroute_territories: bool = False
+    recut: float | None = RECUT
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -182,6 +193,8 @@ class SearchParams:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:
             raise ValueError("reroute must be between 0 and 1 (or None)")
+        if self.recut is not None and not 0 < self.recut < 1:
+            raise ValueError("recut must be between 0 and 1 (or None)")
         if self.territory_size is not None and self.territory_size < 1:
             raise ValueError("territory_size must be at least 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:

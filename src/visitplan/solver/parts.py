@@ -19,6 +19,7 @@ from contextlib import nullcontext
 
 from .budget import Budget
 from .decompose import Territory
+from .load import start_from
 from .model import build
 from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
@@ -30,8 +31,11 @@ FIRST_PLAN_SHARE = 0.5
 
 
 def search_territories(worker: Worker, problem, parts: list[Territory], budget: Budget,
-                       params: SearchParams, progress: bool = False) -> Outcome:
-    """Both phases over ``parts``; one :class:`Outcome` for all of them."""
+                       params: SearchParams, progress: bool = False,
+                       start: dict[str, list[str]] | None = None) -> Outcome:
+    """Both phases over ``parts``; one :class:`Outcome` for all of them. With ``start``
+    (agent id -> account ids: a plan of the day), phase 1 loads each territory's
+    agents' routes of it rather than searching for a first plan (``decompose.recut``)."""
     began = time.monotonic()
     sizes = [max(1, len(p.accounts)) for p in parts]
     models, monitors, plans = [], [], []
@@ -44,10 +48,15 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             model = build(problem, part.accounts, part.agents, worker.seed)
             monitor = SearchMonitor(model.routing, 0, budget.began)
             model.routing.AddAtSolutionCallback(monitor.on_solution)
-            fair = (budget.search_end - time.monotonic()) * sizes[k] / sum(sizes[k:])
-            first = search_parameters(max(0.05, fair * FIRST_PLAN_SHARE), 1, worker.strategy)
-            solution = model.routing.SolveWithParameters(first)
-            plans.append(solution if monitor.solutions > 0 else None)  # else: none in time
+            given = start_from(model, tuple((g.agent_id, tuple(start.get(g.agent_id, ())))
+                                            for g in part.agents)) if start else None
+            if given is None:
+                fair = (budget.search_end - time.monotonic()) * sizes[k] / sum(sizes[k:])
+                first = search_parameters(max(0.05, fair * FIRST_PLAN_SHARE), 1,
+                                          worker.strategy)
+                given = model.routing.SolveWithParameters(first)
+                given = given if monitor.solutions > 0 else None  # else: none in time
+            plans.append(given)
             models.append(model)
             monitors.append(monitor)
         complete = time.monotonic()

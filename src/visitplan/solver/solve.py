@@ -27,7 +27,7 @@ from . import parts as territory_search
 from . import search as one_search
 from .budget import Budget
 from .data import merge
-from .decompose import Territory, territories
+from .decompose import Territory, recut, territories
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
 from .search import Outcome, Worker, warm_start_patience
@@ -79,13 +79,20 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
-            budget = Budget(began, params.time_limit, largest,
-                            rerouting(params, eligible) if params.reroute_territories else 0.0)
+            reroutes = rerouting(params, eligible) if params.reroute_territories else 0.0
+            share = recutting(params)
+            budget = Budget(began, params.time_limit * (1 - share), largest, reroutes)
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
                 outcome, no_room, searched = _cuts(prepared, eligible, agents, size, factor,
                                                    (parts, no_room), budget, params, progress)
             else:
                 outcome = _territories(prepared, parts, budget, params, progress)
+            if share:
+                left_out = {u.account_id for u in no_room}
+                outcome = _recut(prepared, [a for a in eligible if a.account_id not in left_out],
+                                 agents, size, outcome,
+                                 Budget(began, params.time_limit, largest, reroutes), params,
+                                 progress)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
@@ -137,6 +144,15 @@ def rerouting(params: SearchParams, eligible: list[Account]) -> float:
             or all(a.must_visit for a in eligible)):
         return 0.0
     return params.reroute
+
+
+def recutting(params: SearchParams) -> float:
+    """The share of the time left to a second cut of a day cut into territories
+    (``params.recut``; 0: none); not under a solution limit (a deterministic stop) nor
+    in a re-plan."""
+    if params.recut is None or params.solution_limit is not None or params.start_from:
+        return 0.0
+    return params.recut
 
 
 def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> int:
@@ -206,15 +222,17 @@ def _no_plan(outcome: Outcome) -> bool:
 # -- a day cut into territories ---------------------------------------------------------
 
 def _territories(problem, parts: list[Territory], budget: Budget, params: SearchParams,
-                 progress: bool) -> Outcome:
+                 progress: bool, start: dict[str, list[str]] | None = None) -> Outcome:
     """One process searches the territories in turn; with more workers, groups of
-    territories (balanced by size) are searched side by side in forked processes."""
+    territories (balanced by size) are searched side by side in forked processes.
+    ``start``: a plan to search on from (see ``parts.search_territories``)."""
     worker = _territory_worker(params, 0)
     groups = _balanced(parts, params.workers)
     if len(groups) == 1:
         return territory_search.search_territories(worker, problem, parts, budget, params,
-                                                   progress)
-    jobs = {k: (_run_territories, (replace(worker, index=k), problem, group, budget, params))
+                                                   progress, start)
+    jobs = {k: (_run_territories, (replace(worker, index=k), problem, group, budget, params,
+                                   False, start))
             for k, group in enumerate(groups)}
     results, crashed = run_jobs(jobs, budget, f"searching {len(parts)} territories with "
                                 f"{len(groups)} workers" if progress else None,
@@ -296,8 +314,40 @@ def _shortlisted(parts: list[Territory], factor: float | None):
     return kept, left
 
 
-def _run_territories(*args) -> Outcome:
-    return territory_search.search_territories(*args, False)
+def _run_territories(worker, problem, parts, budget, params, progress=False,
+                     start=None) -> Outcome:
+    return territory_search.search_territories(worker, problem, parts, budget, params,
+                                               progress, start)
+
+
+# The second cut's k-means seed is the search seed plus this: borders other than the
+# first cut's (whose seeds are seed + worker).
+RECUT_SEED = 1000
+
+
+def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
+           params: SearchParams, progress: bool) -> Outcome:
+    """The day cut again around the first cut's plan (``decompose.recut``) and searched
+    on from it until ``budget``'s end; the second plan is kept if it serves more
+    priority (then less travel), the first otherwise or if a worker crashed."""
+    if _no_plan(first):
+        return first
+    routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
+    parts = recut(accounts, agents, routes, size, params.seed + RECUT_SEED)
+    second = _territories(problem, parts, budget, params, progress, start=routes)
+    if second.stats.get("crashed_workers") or _no_plan(second):
+        first.stats["recut"] = "failed"
+        first.warnings = first.warnings + [w for w in second.warnings if "crashed" in w]
+        return first
+    if _cut_score(second, 0) >= _cut_score(first, 0):
+        first.stats["recut"] = "no better"
+        return first
+    second.stats.update(recut="kept", parts=len(parts),
+                        solutions=second.stats.get("solutions", 0)
+                        + first.stats.get("solutions", 0),
+                        first_solution_s=first.stats.get("first_solution_s"),
+                        build_s=first.stats.get("build_s", 0.0))
+    return second
 
 
 def _balanced(parts: list[Territory], workers: int) -> list[list[Territory]]:
