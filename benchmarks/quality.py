@@ -136,7 +136,8 @@ def gaps(row: dict, best: dict | None) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--days", nargs="+", default=[d.name for d in SET],
-                        choices=[d.name for d in SET])
+                        choices=list(BY_NAME), help="default: the set (days.SET); "
+                        "days.HELD_OUT by name")
     parser.add_argument("--limits", type=float, nargs="+", default=[10, 30, 60])
     parser.add_argument("--baseline", type=float, nargs="*", default=[],
                         help="time limits for the plain OR-Tools model")

@@ -158,6 +158,7 @@ class SolverStats(_Frozen):
     # A day cut into territories, cut again around its plan and searched on
     # (SearchParams.recut): "off", "kept" (the second cut's plan), "no better" (the first
     # cut's plan stands) or "failed" (a worker of the second cut crashed: the first stands).
+    # ``parts`` stays the first cut's count.
     recut: str = "off"
 
 

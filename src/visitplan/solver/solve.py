@@ -342,7 +342,7 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
     if _cut_score(second, 0) >= _cut_score(first, 0):
         first.stats["recut"] = "no better"
         return first
-    second.stats.update(recut="kept", parts=len(parts),
+    second.stats.update(recut="kept", parts=first.stats.get("parts", len(parts)),
                         solutions=second.stats.get("solutions", 0)
                         + first.stats.get("solutions", 0),
                         first_solution_s=first.stats.get("first_solution_s"),
