@@ -157,7 +157,8 @@ class SolverStats(_Frozen):
     reroute_saved_s: int = 0
     # A day cut into territories, cut again around its plan and searched on
     # (SearchParams.recut): "off", "kept" (the second cut's plan), "no better" (the first
-    # cut's plan stands) or "failed" (a worker of the second cut crashed: the first stands).
+    # cut's plan stands) or "failed" (a worker of the second cut crashed or a territory of it
+    # got no plan: the first stands).
     # ``parts`` stays the first cut's count.
     recut: str = "off"
 

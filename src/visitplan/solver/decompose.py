@@ -59,13 +59,10 @@ def territories(accounts: list[Account], agents: list[Agent], size: int,
 
     One territory (the whole day) when it is small enough or there is one agent.
     """
-    count = min(len(agents), math.ceil(len(accounts) / size))
-    if count <= 1:
+    clustered = _place_clusters(accounts, agents, size, seed)
+    if clustered is None:
         return [Territory(list(accounts), list(agents))]
-    lat0 = float(np.mean([a.lat for a in accounts]))
-    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
-                   lat0)
-    labels = _clusters(points, count, size, seed)
+    lat0, points, labels = clustered
     groups = [np.flatnonzero(labels == k) for k in range(labels.max() + 1)]
     groups = [g for g in groups if len(g)][: len(agents)] or [np.arange(len(accounts))]
     if len(groups) < labels.max() + 1:  # more clusters than agents: fold the rest in
@@ -79,6 +76,19 @@ def territories(accounts: list[Account], agents: list[Agent], size: int,
     crews = _share_agents(agents, quota, sizes, centres, lat0)
     _rehome_unserved(members, crews, centres, points, accounts)
     return [Territory(m, c) for m, c in zip(members, crews) if m or c]
+
+
+def _place_clusters(accounts: list[Account], agents: list[Agent], size: int, seed: int):
+    """``(lat0, points, labels)``: the accounts on the flat projection about ``lat0`` and
+    their clusters of about ``size``; ``None`` where one territory will do (a day small
+    enough, or one agent)."""
+    count = min(len(agents), math.ceil(len(accounts) / size))
+    if count <= 1:
+        return None
+    lat0 = float(np.mean([a.lat for a in accounts]))
+    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
+                   lat0)
+    return lat0, points, _clusters(points, count, size, seed)
 
 
 def _clusters(points: np.ndarray, count: int, size: int, seed: int) -> np.ndarray:
@@ -192,13 +202,10 @@ def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[s
     no agent joined that cluster, goes to the nearest territory with agents; one that
     needs a skill its territory's agents lack, to the nearest with one who has it.
     """
-    count = min(len(agents), math.ceil(len(accounts) / size))
-    if count <= 1:
+    clustered = _place_clusters(accounts, agents, size, seed)
+    if clustered is None:
         return [Territory(list(accounts), list(agents))]
-    lat0 = float(np.mean([a.lat for a in accounts]))
-    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
-                   lat0)
-    labels = _clusters(points, count, size, seed)
+    lat0, points, labels = clustered
     label = {a.account_id: int(k) for a, k in zip(accounts, labels)}
     groups = range(int(labels.max()) + 1)
     centres = {k: points[labels == k].mean(axis=0) for k in groups if (labels == k).any()}

@@ -329,7 +329,8 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
            params: SearchParams, progress: bool) -> Outcome:
     """The day cut again around the first cut's plan (``decompose.recut``) and searched
     on from it until ``budget``'s end; the second plan is kept if it serves more
-    priority (then less travel), the first otherwise or if a worker crashed."""
+    priority (then less travel), the first otherwise, or if a worker crashed or a
+    territory got no plan."""
     if _no_plan(first):
         return first
     routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
