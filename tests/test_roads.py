@@ -254,7 +254,9 @@ def test_walkers_and_drivers_get_their_own_road_matrices(tmp_path):
     drive, _ = travel.matrices(keys, pts, 25, mode="drive")
     assert (walk == walk.T).all()  # one-way streets are two-way on foot
     reachable = drive < 30 * 86_400
-    assert (walk[reachable] >= drive[reachable]).mean() > 0.95
+    # Mostly slower on foot; not always: a driver walks from the door to the nearest road
+    # he may drive on and around one-way streets, where a walker takes the footpath.
+    assert (walk[reachable] >= drive[reachable]).mean() > 0.9
     accounts = pd.DataFrame({"account_id": keys, "lat": pts[:, 0], "lon": pts[:, 1],
                              "windows": "09:00-17:00"})
     agents = pd.DataFrame([{"agent_id": "W", "start_lat": 60.171, "start_lon": 24.944,
@@ -324,3 +326,14 @@ def test_merged_tags_are_sorted_and_a_walker_avoids_any_road_closed_to_him():
 
 def _list(value):
     return value if isinstance(value, list) else [value]
+
+
+def test_a_driver_joins_the_network_on_a_road_he_can_use(net):
+    # The centre's nodes are mostly on footways; snapped to one, an address was cut off
+    # for drivers (96% of pairs between these 400 addresses had no road, now 17%).
+    rng = np.random.default_rng(3)
+    pts = np.column_stack([rng.uniform(60.166, 60.177, 400), rng.uniform(24.937, 24.951, 400)])
+    nodes, _ = net.snap(pts)
+    assert all(net.seconds[n].nnz or net.seconds[:, n].nnz for n in nodes)
+    seconds, _ = net.matrices([str(i) for i in range(400)], pts, 25)
+    assert (seconds >= 30 * 86_400).mean() < 0.25
