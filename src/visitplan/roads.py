@@ -3,12 +3,12 @@ compiled code (``scipy.sparse.csgraph``).
 
 A location reaches the network at its nearest node among those the mode can
 use (a KD-tree over them, in a local flat projection: a driver never joins the
-network on a footway) along a short straight leg at walking speed; between nodes, the fastest path along the roads. Edge speeds come
-from OpenStreetMap's ``maxspeed`` where given and, where not, from
-:data:`FALLBACK_KMH` by road class and mode (osmnx ``add_edge_speeds`` /
-``add_edge_travel_times``); bicycles and walkers go at their own pace,
-never faster than the road's limit. One-way streets give asymmetric times
-and stay so.
+network on a footway) along a short straight leg at walking speed; between
+nodes, the fastest path along the roads. Edge speeds come from OpenStreetMap's
+``maxspeed`` where given and, where not, from :data:`FALLBACK_KMH` by road
+class and mode (osmnx ``add_edge_speeds`` / ``add_edge_travel_times``);
+bicycles and walkers go at their own pace, never faster than the road's limit.
+One-way streets give asymmetric times and stay so, except on foot.
 
 Distances (``metres``) are the shortest road distance between the two nodes
 (a second Dijkstra over lengths), which is the fastest path's length or
@@ -102,7 +102,7 @@ def _highways(value) -> set[str]:
 
 
 def _highway(value) -> str:
-    return sorted(_highways(value))[0]
+    return min(_highways(value))
 
 
 def _kmh(data: dict, mode: str) -> float:
