@@ -28,6 +28,7 @@ plan's routes, the second cut moves accounts across the first cut's borders.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,24 +208,34 @@ def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[s
         return [Territory(list(accounts), list(agents))]
     lat0, points, labels = clustered
     label = {a.account_id: int(k) for a, k in zip(accounts, labels)}
-    groups = range(int(labels.max()) + 1)
-    centres = {k: points[labels == k].mean(axis=0) for k in groups if (labels == k).any()}
-    starts = _flat(np.array([g.start_lat for g in agents]),
-                   np.array([g.start_lon for g in agents]), lat0)
-    home = {}
-    for g, start in zip(agents, starts):
-        visits = [label[a] for a in routes.get(g.agent_id, []) if a in label]
-        home[g.agent_id] = max(set(visits), key=lambda k: (visits.count(k), -k)) if visits \
-            else min(centres, key=lambda k: (float(((centres[k] - start) ** 2).sum()), k))
-    owner = {a: home[g] for g, visits in routes.items() if g in home for a in visits}
+    centres = {int(k): points[labels == k].mean(axis=0) for k in np.unique(labels)}
+    home = _homes(agents, routes, label, centres, lat0)
     manned = sorted(set(home.values()))
+    owner = {a: home[g] for g, visits in routes.items() if g in home for a in visits}
     members: dict[int, list[Account]] = {k: [] for k in manned}
     for account, point in zip(accounts, points):
         k = owner.get(account.account_id, label[account.account_id])
-        if k not in members:
-            k = min(manned, key=lambda j: (float(((centres[j] - point) ** 2).sum()), j))
-        members[k].append(account)
+        members[k if k in members else _nearest(centres, point, manned)].append(account)
     crews = [[g for g in agents if home[g.agent_id] == k] for k in manned]
     parts = [members[k] for k in manned]
     _rehome_unserved(parts, crews, [centres[k] for k in manned], points, accounts)
     return [Territory(m, c) for m, c in zip(parts, crews)]
+
+
+def _homes(agents: list[Agent], routes: dict[str, list[str]], label: dict[str, int],
+           centres: dict[int, np.ndarray], lat0: float) -> dict[str, int]:
+    """Each agent's cluster: the one holding most of its visits (ties: the lower
+    number), or for an agent without visits the one nearest its start."""
+    starts = _flat(np.array([g.start_lat for g in agents]),
+                   np.array([g.start_lon for g in agents]), lat0)
+    home = {}
+    for agent, start in zip(agents, starts):
+        visits = Counter(label[a] for a in routes.get(agent.agent_id, []) if a in label)
+        home[agent.agent_id] = (max(visits, key=lambda k: (visits[k], -k)) if visits
+                                else _nearest(centres, start, centres))
+    return home
+
+
+def _nearest(centres: dict[int, np.ndarray], point: np.ndarray, among) -> int:
+    """The cluster of ``among`` whose centre is nearest ``point`` (ties: the lower)."""
+    return min(among, key=lambda k: (float(((centres[k] - point) ** 2).sum()), k))

@@ -336,9 +336,13 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
     routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
     parts = recut(accounts, agents, routes, size, params.seed + RECUT_SEED)
     second = _territories(problem, parts, budget, params, progress, start=routes)
-    if second.stats.get("crashed_workers") or _no_plan(second):
+    crashed = second.stats.get("crashed_workers") or {}
+    if crashed or _no_plan(second):
+        why = "; ".join(f"territory worker {k} crashed ({c})" for k, c in sorted(crashed.items()))
         first.stats["recut"] = "failed"
-        first.warnings = first.warnings + [w for w in second.warnings if "crashed" in w]
+        first.warnings = first.warnings + [
+            f"the second cut of the day failed ({why or 'a territory got no plan'}); "
+            "the first cut's plan was kept"]
         return first
     if _cut_score(second, 0) >= _cut_score(first, 0):
         first.stats["recut"] = "no better"
