@@ -257,3 +257,18 @@ def test_pyvrps_runtime_counts_from_when_the_stop_is_made():
     stop = warm.Stop(end=time.monotonic() + 0.2, give_up=time.monotonic() + 60).criteria()
     time.sleep(0.3)  # as if PyVRP spent this long before its first iteration
     assert stop(1234)
+
+
+def test_pyvrp_runs_with_a_raised_penalty_cap_and_fewer_perturbations():
+    """The two settings that differ from PyVRP's defaults (see ``solve_params``): the
+    penalty may grow past the largest prize, and fewer clients are perturbed per
+    iteration than PyVRP's default, which undid too much on fleet-tight days."""
+    import pyvrp
+
+    accounts = [account(i, windows="09:00-18:00", priority=900) for i in range(1, 4)]
+    data, _ = warm.to_pyvrp(model_of(problem(accounts, [agent(1)])).data, [10**9] * 3)
+    params = warm.solve_params(data)
+    largest = max(c.prize for c in data.clients() if not c.required)
+    assert params.penalty.max_penalty >= warm.PENALTY_OVER_PRIZE * largest > 10**5
+    assert params.perturbation.max_perturbations == warm.MAX_PERTURBATIONS
+    assert warm.MAX_PERTURBATIONS < pyvrp.SolveParams().perturbation.max_perturbations

@@ -39,6 +39,7 @@ import warnings
 import numpy as np
 import pyvrp
 from pyvrp import PenaltyParams
+from pyvrp.search import PerturbationParams
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime, MultipleCriteria
 
@@ -52,6 +53,12 @@ MAX_PRIZE = 2**40
 # How far PyVRP's penalty for a broken rule may grow past the largest prize.
 PENALTY_OVER_PRIZE = 100
 
+
+# Most clients PyVRP's search moves at random before each local search (its
+# default is 25). On fleet-tight Homberger days of 200 customers, 25 undoes
+# more than a 30-second search can repair: at most 10 to 15 halved the gap
+# to the best known; 15 did best (benchmarks/README.md, "PyVRP's perturbation").
+MAX_PERTURBATIONS = 15
 
 # A break has no place of its own. Its client is entered from a place, and
 # left towards a place, at the cost of a leg to that place's NEIGHBOURS-th
@@ -206,12 +213,14 @@ def _with_breaks(matrix: np.ndarray, num_kinds: int) -> np.ndarray:
 
 
 def solve_params(problem: pyvrp.ProblemData) -> pyvrp.SolveParams:
-    """PyVRP's defaults, but penalties that can grow past the largest prize:
-    with PyVRP's cap (1e5 per unit of excess), leaving a break or the visit
-    cap unkept can pay for itself on a day of valuable accounts."""
+    """PyVRP's defaults but two: penalties that can grow past the largest
+    prize (with PyVRP's cap, 1e5 per unit of excess, leaving a break or the
+    visit cap unkept can pay for itself on a day of valuable accounts), and
+    fewer clients perturbed per iteration (``MAX_PERTURBATIONS``)."""
     prizes = [c.prize for c in problem.clients() if not c.required]
     cap = max(PenaltyParams().max_penalty, PENALTY_OVER_PRIZE * max(prizes, default=0))
-    return pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=cap))
+    return pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=cap),
+                             perturbation=PerturbationParams(max_perturbations=MAX_PERTURBATIONS))
 
 
 INFEASIBLE = 2**62
