@@ -259,16 +259,27 @@ def test_pyvrps_runtime_counts_from_when_the_stop_is_made():
     assert stop(1234)
 
 
-def test_pyvrp_runs_with_a_raised_penalty_cap_and_fewer_perturbations():
+def test_pyvrp_runs_with_a_raised_penalty_cap_and_fewer_perturbations_on_short_routes():
     """The two settings that differ from PyVRP's defaults (see ``solve_params``): the
-    penalty may grow past the largest prize, and fewer clients are perturbed per
-    iteration than PyVRP's default, which undid too much on fleet-tight days."""
+    penalty may grow past the largest prize, and on a day of short routes fewer clients
+    are perturbed per iteration than PyVRP's default, which undid too much on
+    fleet-tight days; a day of a few long routes keeps the default."""
     import pyvrp
 
-    accounts = [account(i, windows="09:00-18:00", priority=900) for i in range(1, 4)]
-    data, _ = warm.to_pyvrp(model_of(problem(accounts, [agent(1)])).data, [10**9] * 3)
-    params = warm.solve_params(data)
+    default = pyvrp.SolveParams().perturbation.max_perturbations
+    assert warm.MAX_PERTURBATIONS < default
+
+    def params(accounts, agents):
+        accounts = [account(i, windows="09:00-18:00", priority=900)
+                    for i in range(1, accounts + 1)]
+        agents = [agent(v) for v in range(1, agents + 1)]
+        data, _ = warm.to_pyvrp(model_of(problem(accounts, agents)).data,
+                                [10**9] * len(accounts))
+        return data, warm.solve_params(data)
+
+    data, short = params(accounts=6 * warm.SHORT_ROUTES, agents=6)
     largest = max(c.prize for c in data.clients() if not c.required)
-    assert params.penalty.max_penalty >= warm.PENALTY_OVER_PRIZE * largest > 10**5
-    assert params.perturbation.max_perturbations == warm.MAX_PERTURBATIONS
-    assert warm.MAX_PERTURBATIONS < pyvrp.SolveParams().perturbation.max_perturbations
+    assert short.penalty.max_penalty >= warm.PENALTY_OVER_PRIZE * largest > 10**5
+    assert short.perturbation.max_perturbations == warm.MAX_PERTURBATIONS
+    _, long = params(accounts=6 * warm.SHORT_ROUTES + 1, agents=6)
+    assert long.perturbation.max_perturbations == default

@@ -54,11 +54,15 @@ MAX_PRIZE = 2**40
 PENALTY_OVER_PRIZE = 100
 
 
-# Most clients PyVRP's search moves at random before each local search (its
-# default is 25). On fleet-tight Homberger days of 200 customers, 25 undoes
-# more than a 30-second search can repair: at most 10 to 15 halved the gap
-# to the best known; 15 did best (benchmarks/README.md, "PyVRP's perturbation").
+# Most clients PyVRP's search moves at random before each local search, on
+# days of short routes (PyVRP's default is 25). On fleet-tight Homberger days
+# (200 customers, 18 routes) 25 undid more than a 30-second search repairs: 15
+# cut the RC1 class's gap from 2.72% to 0.96%; but on days of a few long routes
+# (RC2: 4 routes of 50) it doubled the gap, so there PyVRP keeps its default
+# (benchmarks/README.md, "PyVRP's perturbation").
 MAX_PERTURBATIONS = 15
+# Clients per vehicle up to which a day counts as one of short routes.
+SHORT_ROUTES = 20
 
 # A break has no place of its own. Its client is entered from a place, and
 # left towards a place, at the cost of a leg to that place's NEIGHBOURS-th
@@ -216,11 +220,20 @@ def solve_params(problem: pyvrp.ProblemData) -> pyvrp.SolveParams:
     """PyVRP's defaults but two: penalties that can grow past the largest
     prize (with PyVRP's cap, 1e5 per unit of excess, leaving a break or the
     visit cap unkept can pay for itself on a day of valuable accounts), and
-    fewer clients perturbed per iteration (``MAX_PERTURBATIONS``)."""
+    fewer clients perturbed per iteration on days of short routes
+    (``perturbation``)."""
     prizes = [c.prize for c in problem.clients() if not c.required]
     cap = max(PenaltyParams().max_penalty, PENALTY_OVER_PRIZE * max(prizes, default=0))
     return pyvrp.SolveParams(penalty=PenaltyParams(max_penalty=cap),
-                             perturbation=PerturbationParams(max_perturbations=MAX_PERTURBATIONS))
+                             perturbation=perturbation(problem))
+
+
+def perturbation(problem: pyvrp.ProblemData) -> PerturbationParams:
+    """At most ``MAX_PERTURBATIONS`` clients perturbed per iteration on a day of
+    short routes (``SHORT_ROUTES``), PyVRP's default otherwise."""
+    if problem.num_clients <= SHORT_ROUTES * problem.num_vehicles:
+        return PerturbationParams(max_perturbations=MAX_PERTURBATIONS)
+    return PerturbationParams()
 
 
 INFEASIBLE = 2**62
