@@ -73,3 +73,24 @@ def test_the_advice_keeps_caps_and_eligibility(rows, caps, count):
     assert advice.today <= eligible  # never a held account, nor one not home today
     held = {a["account_id"] for a in accounts if a["status"]}
     assert not advice.served & held
+
+
+def test_a_fractional_programme_is_rounded_within_the_visits_it_makes(monkeypatch):
+    """Hypothesis found programmes whose optimum splits visits in halves: three visits
+    as six half visits today (six accounts advised for an agent capped at three), and
+    accounts half today and half later (advised for both)."""
+    rows = [(0, False, p, "") for p in (1, 2, 4, 2, 2, 1)]
+    accounts = [account(i, 0.002 * x, windows="09:00-17:00", priority=p)
+                for i, (x, _, p, _) in enumerate(rows)]
+    prob = problem(accounts, [agent(0, days="Mon-Sun", shift_start="09:00",
+                                    shift_end="20:00", max_visits=3)])
+    days = days_of(prob, 3)
+    columns = dayassign._columns([dayassign.prepare(d) for d in days])
+    # The LP's answer as HiGHS may give it: every account half today, half on day 2.
+    halves = [0.5 if k in (0, 1) and s == 9 else 0.0 for (_, k, s, _, _) in columns]
+    monkeypatch.setattr(dayassign, "_solve", lambda *a, **k: halves)
+    advice = dayassign.assign(days, 0.02)
+    assert not advice.today & advice.later
+    assert len(advice.today) == 3 and len(advice.later) == 3  # 3 visits each, in halves
+    # the larger shares first, then account ids: the same advice on every run
+    assert advice.today == {"A0", "A1", "A2"}

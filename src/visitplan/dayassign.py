@@ -82,8 +82,21 @@ def assign(days: Sequence[Problem], discount: float,
     for (account, k, _slot, _cost, _value), share in zip(columns, x):
         into = today if k == 0 else later
         into[account] = into.get(account, 0.0) + share
-    return Assignment(today=frozenset(a for a, v in today.items() if v >= 0.5),
-                      later=frozenset(a for a, v in later.items() if v >= 0.5))
+    first = _rounded(today, today)
+    # An account half today and half later is advised for today if today has room.
+    return Assignment(today=first, later=_rounded(later, {
+        a: v for a, v in later.items() if a not in first}))
+
+
+def _rounded(shares: dict[str, float], candidates: dict[str, float]) -> frozenset[str]:
+    """The candidates with half a visit or more, but no more of them than the visits
+    ``shares`` make in all (rounded; never above the caps, which are whole): a
+    fractional solution can split three visits into six halves, and six accounts
+    would then overfill the agents' caps. The larger shares first, then ids."""
+    visits = int(sum(shares.values()) + 0.5)
+    halves = sorted((a for a, v in candidates.items() if v >= 0.5),
+                    key=lambda a: (-candidates[a], a))
+    return frozenset(halves[:visits])
 
 
 def _columns(days: Sequence[Problem]) -> list[tuple[str, int, int, float, float]]:
