@@ -293,3 +293,26 @@ def test_no_second_cut_under_a_solution_limit():
     assert plan.stats.recut == "off"
     with pytest.raises(ValueError, match="recut"):
         vp.SearchParams(recut=1.2)
+
+
+def test_places_all_alike_make_one_territory_not_an_endless_split():
+    """A day given by a travel matrix with placeholder coordinates (every place at 0, 0:
+    how a Homberger instance enters) could not be split, and the splitting recursed
+    until Python gave up."""
+    accounts = [vp.Account(account_id=f"A{i}", lat=0, lon=0) for i in range(50)]
+    agents = [vp.Agent(agent_id=f"G{k}", start_lat=0, start_lon=0) for k in range(5)]
+    parts = territories(accounts, agents, size=10)
+    assert [len(p.accounts) for p in parts] == [50]
+    assert len(parts[0].agents) == 5
+
+
+def test_auto_never_cuts_a_day_where_every_account_must_be_visited():
+    from visitplan.solver.params import DECOMPOSE_ABOVE, SearchParams
+    from visitplan.solver.solve import decomposes
+
+    must = [vp.Account(account_id=f"A{i}", lat=0, lon=0, must_visit=True)
+            for i in range(DECOMPOSE_ABOVE + 1)]
+    optional = [a.model_copy(update={"must_visit": False}) for a in must]
+    assert not decomposes(SearchParams(), must)
+    assert decomposes(SearchParams(), must[:-1] + optional[-1:])
+    assert decomposes(SearchParams(decompose="always"), must)

@@ -93,9 +93,12 @@ def _place_clusters(accounts: list[Account], agents: list[Agent], size: int, see
 
 
 def _clusters(points: np.ndarray, count: int, size: int, seed: int) -> np.ndarray:
-    """Seeded k-means labels; a cluster over 1.5 x ``size`` is split again."""
+    """Seeded k-means labels; a cluster over 1.5 x ``size`` is split again, unless
+    k-means cannot split it (its places all alike)."""
     rng = np.random.default_rng(seed)
     _, labels = kmeans2(points, count, minit="++", seed=rng)
+    if len(np.unique(labels)) == 1:
+        return np.zeros(len(points), dtype=np.int64)
     out = np.empty(len(points), dtype=np.int64)
     next_label = 0
     for k in range(count):
