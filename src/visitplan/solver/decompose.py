@@ -89,6 +89,8 @@ def _place_clusters(accounts: list[Account], agents: list[Agent], size: int, see
     lat0 = float(np.mean([a.lat for a in accounts]))
     points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
                    lat0)
+    if not np.ptp(points, axis=0).any():  # places all alike: nothing to cut by
+        return None
     return lat0, points, _clusters(points, count, size, seed)
 
 
