@@ -82,20 +82,23 @@ def assign(days: Sequence[Problem], discount: float,
     for (account, k, _slot, _cost, _value), share in zip(columns, x):
         into = today if k == 0 else later
         into[account] = into.get(account, 0.0) + share
-    first = _rounded(today, today)
+    first = _rounded(today, _visits(today))
     # An account half today and half later is advised for today if today has room.
-    return Assignment(today=first, later=_rounded(later, {
-        a: v for a, v in later.items() if a not in first}))
+    return Assignment(today=first, later=_rounded(
+        {a: v for a, v in later.items() if a not in first}, _visits(later)))
 
 
-def _rounded(shares: dict[str, float], candidates: dict[str, float]) -> frozenset[str]:
-    """The candidates with half a visit or more, but no more of them than the visits
-    ``shares`` make in all (rounded; never above the caps, which are whole): a
-    fractional solution can split three visits into six halves, and six accounts
-    would then overfill the agents' caps. The larger shares first, then ids."""
-    visits = int(sum(shares.values()) + 0.5)
-    halves = sorted((a for a, v in candidates.items() if v >= 0.5),
-                    key=lambda a: (-candidates[a], a))
+def _visits(shares: dict[str, float]) -> int:
+    """The visits a set of shares makes in all, rounded half up (never above the caps,
+    which are whole)."""
+    return int(sum(shares.values()) + 0.5)
+
+
+def _rounded(shares: dict[str, float], visits: int) -> frozenset[str]:
+    """The accounts with half a visit or more, but no more than ``visits`` of them: a
+    fractional solution can split three visits into six halves, and six accounts would
+    then overfill the agents' caps. The larger shares first, then ids."""
+    halves = sorted((a for a, v in shares.items() if v >= 0.5), key=lambda a: (-shares[a], a))
     return frozenset(halves[:visits])
 
 

@@ -128,9 +128,10 @@ def describe_travel(problem: Problem) -> dict:
 
 def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
     """Whether the day is cut into territories (``params.decompose``): "auto" cuts a
-    large day with optional accounts, never one where every account must be visited. A re-plan
-    (``start_from``) searches on from the morning's routes, which only a whole-day model
-    loads: it is cut only where one model's first plan would be too slow."""
+    large day with optional accounts, never one where every account must be visited. A
+    re-plan (``start_from``) searches on from the morning's routes, which only a
+    whole-day model loads: it is cut only where one model's first plan would be too
+    slow."""
     if params.decompose == "auto":
         if all(a.must_visit for a in eligible):
             # A plain VRPTW: PyVRP searches the whole day (Homberger 1000: 0.56% above the
