@@ -161,6 +161,9 @@ class SolverStats(_Frozen):
     # got no plan: the first stands).
     # ``parts`` stays the first cut's count.
     recut: str = "off"
+    # The plan chosen again two neighbouring routes at a time (SearchParams.reselect):
+    # "off", or how many of the pairs searched did better ("3 of 40 pairs better").
+    reselect: str = "off"
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -31,9 +31,13 @@ class Budget:
       time, so it may run this far);
     - ``reroute_end``: OR-Tools' search ends, earlier by a size-dependent
       reserve because one of its passes can overrun its own limit;
-    - ``search_end``: the search for the plan ends, earlier by the share
-      ``reroute`` of the search time, left to shorten the routes of the
-      visits it chose (``reroute.py``); without that, ``reroute_end``;
+    - ``reselect_end``: choosing again two routes at a time (``reselect.py``)
+      ends, earlier than ``reroute_end`` by the share ``reroute`` of the
+      search time, left to shorten the routes of the visits chosen
+      (``reroute.py``);
+    - ``search_end``: the search for the plan ends, earlier than
+      ``reselect_end`` by the share ``reselect`` of the search time; without
+      either, ``reroute_end``;
     - ``portfolio_end``: the parent of a portfolio stops waiting for workers.
     """
 
@@ -41,6 +45,7 @@ class Budget:
     limit: float
     nodes: int
     reroute: float = 0.0
+    reselect: float = 0.0
 
     @property
     def hard_end(self) -> float:
@@ -51,8 +56,12 @@ class Budget:
         return self.began + self.limit * (1 - reserve(self.nodes))
 
     @property
-    def search_end(self) -> float:
+    def reselect_end(self) -> float:
         return self.reroute_end - (self.reroute_end - self.began) * self.reroute
+
+    @property
+    def search_end(self) -> float:
+        return self.reroute_end - (self.reroute_end - self.began) * (self.reroute + self.reselect)
 
     @property
     def portfolio_end(self) -> float:
@@ -76,6 +85,7 @@ class Budget:
     def as_stats(self, **more: float) -> dict[str, float]:
         """Deadlines (and ``more`` moments) as seconds after the start."""
         moments = {"limit": self.began + self.limit, "hard_end": self.hard_end,
-                   "search_end": self.search_end, "reroute_end": self.reroute_end,
+                   "search_end": self.search_end,
+                   "reselect_end": self.reselect_end, "reroute_end": self.reroute_end,
                    "portfolio_end": self.portfolio_end, **more}
         return {k: round(v - self.began, 3) for k, v in moments.items()}

@@ -49,7 +49,7 @@ class Territory:
     agents: list[Agent]
 
 
-def _flat(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
+def flat_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
     """Kilometres on a local equirectangular projection: enough to cluster a city."""
     return np.column_stack([lon * 111.32 * math.cos(math.radians(lat0)), lat * 110.57])
 
@@ -87,7 +87,7 @@ def _place_clusters(accounts: list[Account], agents: list[Agent], size: int, see
     if count <= 1:
         return None
     lat0 = float(np.mean([a.lat for a in accounts]))
-    points = _flat(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
+    points = flat_km(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
                    lat0)
     if not np.ptp(points, axis=0).any():  # places all alike: nothing to cut by
         return None
@@ -162,7 +162,7 @@ def _share_agents(agents: list[Agent], quota: list[int], sizes: list[int],
     """``quota[k]`` agents for territory ``k``: the largest territory chooses first, the
     agents starting nearest."""
     n = len(agents)
-    starts = _flat(np.array([a.start_lat for a in agents]),
+    starts = flat_km(np.array([a.start_lat for a in agents]),
                    np.array([a.start_lon for a in agents]), lat0)
     free = set(range(n))
     crews: list[list[Agent]] = [[] for _ in sizes]
@@ -231,7 +231,7 @@ def _homes(agents: list[Agent], routes: dict[str, list[str]], label: dict[str, i
            centres: dict[int, np.ndarray], lat0: float) -> dict[str, int]:
     """Each agent's cluster: the one holding most of its visits (ties: the lower
     number), or for an agent without visits the one nearest its start."""
-    starts = _flat(np.array([g.start_lat for g in agents]),
+    starts = flat_km(np.array([g.start_lat for g in agents]),
                    np.array([g.start_lon for g in agents]), lat0)
     home = {}
     for agent, start in zip(agents, starts):

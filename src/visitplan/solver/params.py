@@ -65,8 +65,14 @@ SHORTLIST = 2.0
 RESTART_AFTER = 0.2
 # The share of the search time left, on a day with more accounts than visits, to re-route
 # the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
-# plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority").
-REROUTE = 0.2
+# plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority"). Since
+# choosing again two routes at a time (below) re-orders routes too, it keeps a twentieth.
+REROUTE = 0.05
+# The share before it to choose again whom two neighbouring agents visit, and in which
+# order (solver/reselect.py): at 20 s the 400-cap day served 626.9 where it had served
+# 625.4, and the time-bound days cut into territories 0.4 to 0.5% more on average
+# (benchmarks/README.md, "Choosing again two routes at a time").
+RESELECT = 0.15
 # Territory size: on a day bound by visit caps each territory is shortlisted for its own
 # agents (solver/shortlist.py), so its search is already small; on a day bound by time every
 # eligible account is searched, and smaller territories converge faster: on the two
@@ -152,6 +158,12 @@ class SearchParams:
         ``solver/parts.py``). Off by default: there the search for the plan is still
         improving at 30 s, and the time it gave up cost more priority than the travel it
         saved (benchmarks/README.md, "Re-routing the chosen visits").
+    reselect
+        On a day with optional accounts, the share of the search time left (before the
+        re-routing) to choose again whom two neighbouring agents visit and in which
+        order, a pair at a time (``solver/reselect.py``); on a day cut into territories
+        the pairs cross the borders, in ``workers`` bands side by side. ``None``: off.
+        Not with ``solution_limit`` or ``start_from``, as ``reroute``.
     recut
         On a day cut into territories, the share of the time left to cut it again
         around the plan found (other borders, each agent with its visits) and search on
@@ -180,6 +192,7 @@ class SearchParams:
     reroute: float | None = REROUTE
     reroute_territories: bool = False
     recut: float | None = RECUT
+    reselect: float | None = RESELECT
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -194,6 +207,8 @@ class SearchParams:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:
             raise ValueError("reroute must be between 0 and 1 (or None)")
+        if self.reselect is not None and not 0 <= self.reselect < 1:
+            raise ValueError("reselect must be between 0 and 1 (or None)")
         if self.recut is not None and not 0 < self.recut < 1:
             raise ValueError("recut must be between 0 and 1 (or None)")
         if self.territory_size is not None and self.territory_size < 1:

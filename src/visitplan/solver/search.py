@@ -20,6 +20,7 @@ from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
 from .reasons import explain_drops
 from .reroute import reroute
+from .reselect import reselect
 
 
 @dataclass(frozen=True)
@@ -89,7 +90,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     stall = params.restart_after * search_s if restarts(params, worker) else None
     monitor = SearchMonitor(model.routing, search_s, budget.began, stall)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
-    rounds, saved = 1, 0
+    rounds, saved, chose = 1, 0, "off"
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, budget, params, worker)
         while monitor.stalled and budget.search_end - time.monotonic() > stall:
@@ -103,6 +104,12 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
             if again is not None and (solution is None or
                                       again.ObjectiveValue() < solution.ObjectiveValue()):
                 model, solution, status = other, again, again_status
+        if budget.reselect:
+            monitor.phase("choosing again, two routes at a time")
+            model, solution, _, tally = reselect(problem, model, solution,
+                                                 budget.reselect_end, worker.seed,
+                                                 worker.strategy, params)
+            chose = f"{tally.improved} of {tally.searched} pairs better"
         if budget.reroute:
             monitor.phase("re-routing the chosen visits")
             model, solution, saved = reroute(problem, model, solution, agents,
@@ -112,7 +119,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
                  budget=budget.as_stats(built=built, **deadlines), rounds=rounds,
-                 reroute_saved_s=saved)
+                 reroute_saved_s=saved, reselect=chose)
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
 

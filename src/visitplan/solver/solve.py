@@ -24,12 +24,16 @@ from ..compliance import input_warnings, prepare, screen, start_intervals
 from ..models import Account, Agent, Problem
 from ..plan import Plan, Reason, SolverStats
 from . import parts as territory_search
+from . import reselect
 from . import search as one_search
 from .budget import Budget
 from .data import merge
 from .decompose import Territory, recut, territories
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
+from .load import start_from
+from .model import build
+from .reroute import chosen_routes
 from .search import Outcome, Worker, warm_start_patience
 from .shortlist import room, shortlist
 
@@ -81,23 +85,26 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
             reroutes = rerouting(params, eligible) if params.reroute_territories else 0.0
             share = recutting(params)
-            budget = Budget(began, params.time_limit * (1 - share), largest, reroutes)
+            last = Budget(began, params.time_limit, largest, reroutes,
+                          reselecting(params, eligible))
+            budget = Budget(began, params.time_limit * (1 - share), largest, reroutes) \
+                if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
                 outcome, no_room, searched = _cuts(prepared, eligible, agents, size, factor,
                                                    (parts, no_room), budget, params, progress)
             else:
                 outcome = _territories(prepared, parts, budget, params, progress)
+            left_out = {u.account_id for u in no_room}
+            kept = [a for a in eligible if a.account_id not in left_out]
             if share:
-                left_out = {u.account_id for u in no_room}
-                outcome = _recut(prepared, [a for a in eligible if a.account_id not in left_out],
-                                 agents, size, outcome,
-                                 Budget(began, params.time_limit, largest, reroutes), params,
-                                 progress)
+                outcome = _recut(prepared, kept, agents, size, outcome, last, params, progress)
+            if last.reselect:
+                outcome = _reselect_day(prepared, kept, agents, outcome, last, params)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
             budget = Budget(began, params.time_limit, day_size(prepared, kept, agents),
-                            rerouting(params, kept))
+                            rerouting(params, kept), reselecting(params, kept))
             outcome = _whole_day(prepared, kept, agents, budget, params, progress)
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
@@ -146,10 +153,21 @@ def rerouting(params: SearchParams, eligible: list[Account]) -> float:
     """The share of the search time left to re-route the chosen visits
     (``params.reroute``; 0: none): only where the search chooses whom to visit, and
     neither under a solution limit (a deterministic stop) nor in a re-plan."""
-    if (params.reroute is None or params.solution_limit is not None or params.start_from
-            or all(a.must_visit for a in eligible)):
-        return 0.0
-    return params.reroute
+    return (params.reroute or 0.0) if _polishes(params, eligible) else 0.0
+
+
+def reselecting(params: SearchParams, eligible: list[Account]) -> float:
+    """The share of the search time left to choose again two routes at a time
+    (``params.reselect``; 0: none), where :func:`rerouting` would re-route."""
+    return (params.reselect or 0.0) if _polishes(params, eligible) else 0.0
+
+
+def _polishes(params: SearchParams, eligible: list[Account]) -> bool:
+    """Whether the end of the search may change a plan found: only where the search
+    chooses whom to visit, and neither under a solution limit (a deterministic stop)
+    nor in a re-plan (it keeps the morning's routes where it can)."""
+    return not (params.solution_limit is not None or params.start_from
+                or all(a.must_visit for a in eligible))
 
 
 def recutting(params: SearchParams) -> float:
@@ -359,6 +377,71 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
                         first_solution_s=first.stats.get("first_solution_s"),
                         build_s=first.stats.get("build_s", 0.0))
     return second
+
+
+def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
+                  params: SearchParams) -> Outcome:
+    """The plan of a day cut into territories, chosen again two neighbouring routes at
+    a time until ``budget.reselect_end`` (``reselect.py``): pairs across the
+    territories' borders too. The agents whose routes changed are rebuilt as one model
+    of their visits and the accounts they gave up, for their routes and those accounts'
+    reasons; the other routes and reasons stand as they were."""
+    if _no_plan(outcome):
+        return outcome
+    plan = {r.agent_id: [v.account_id for v in r.visits] for r in outcome.routes}
+    new, tally, crashed = _improve_bands(problem, plan, accounts, agents, budget, params)
+    outcome.stats["reselect"] = f"{tally.improved} of {tally.searched} pairs better"
+    # The day's deadlines, not those of the cut whose plan stood.
+    outcome.stats["budget"] = {**outcome.stats.get("budget", {}), **budget.as_stats()}
+    outcome.warnings = outcome.warnings + _crash_warnings(crashed, "reselect worker")
+    changed = [g for g in agents if new[g.agent_id] != plan.get(g.agent_id, [])]
+    if not changed:
+        return outcome
+    visited = {a for stops in new.values() for a in stops}
+    involved = {a for g in changed for a in plan.get(g.agent_id, []) + new[g.agent_id]}
+    model = build(problem, [a for a in accounts if a.account_id in involved], changed,
+                  params.seed)
+    solution = start_from(model, reselect.as_routes(new, changed))
+    wanted = sum(len(new[g.agent_id]) for g in changed)
+    if solution is None or sum(len(s) for _, s in chosen_routes(model, solution)) != wanted:
+        outcome.warnings = outcome.warnings + [
+            "the plan chosen again two routes at a time did not load; the plan before it "
+            "was kept"]
+        outcome.stats["reselect"] += ", not loaded"
+        return outcome
+    part = one_search.finish(model, solution, "RESELECTED", {})
+    ids = {g.agent_id for g in changed}
+    mine = {r.agent_id: r for r in part.routes}
+    routes = [mine.pop(r.agent_id, None) if r.agent_id in ids else r for r in outcome.routes]
+    routes = [r for r in routes if r is not None] + list(mine.values())
+    unassigned = [u for u in outcome.unassigned if u.account_id not in visited
+                  and u.account_id not in involved] + part.unassigned
+    stats = {**outcome.stats, "objective": outcome.stats.get("objective", 0) - tally.saved}
+    return Outcome(routes, unassigned, stats, outcome.warnings + part.warnings)
+
+
+def _improve_bands(problem, plan, accounts, agents, budget: Budget, params: SearchParams):
+    """``reselect.improve`` on ``params.workers`` bands of the day side by side (one in
+    this process if one worker). Returns the plan, the :class:`reselect.Tally` of all
+    bands, and the crashed bands (their routes stay as they were)."""
+    end, strategy = budget.reselect_end, params.territory_strategy
+    bands = reselect.split(plan, accounts, agents, params.workers)
+    if len(bands) == 1:
+        new, tally = reselect.improve(problem, plan, accounts, agents, end, params.seed,
+                                      strategy, params)
+        return new, tally, {}
+    jobs = {k: (reselect.improve, (problem, plan, accs, ags, end, params.seed + k, strategy,
+                                   params))
+            for k, (accs, ags) in enumerate(bands)}
+    results, crashed = run_jobs(jobs, budget, None, wait_for_all=True)
+    new, tally = {g.agent_id: list(plan.get(g.agent_id, [])) for g in agents}, reselect.Tally()
+    for k in sorted(results):
+        part, counts = results[k]
+        new.update(part)
+        tally.searched += counts.searched
+        tally.improved += counts.improved
+        tally.saved += counts.saved
+    return new, tally, crashed
 
 
 def _balanced(parts: list[Territory], workers: int) -> list[list[Territory]]:

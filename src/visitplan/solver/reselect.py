@@ -1,0 +1,214 @@
+"""Choose again whom two neighbouring agents visit, and in which order.
+
+Guided local search on a whole day changes a plan one move at a time. Where
+the agents' visit caps bind, serving a more urgent account means taking a
+less urgent one off a full route *and* re-ordering the route around the
+newcomer: two or three moves, each worse on its own, which the search
+rarely strings together (on the 400-account day the 30 s plan and the best
+known differed by two such exchanges; benchmarks/README.md). Here the plan
+is searched a neighbourhood at a time: two neighbouring routes, their visits
+and the unvisited accounts nearest them, as a model of its own with the same
+rules (windows, shifts, breaks, caps, skills, preferences), searched from
+the two routes as they are. A neighbourhood whose search lowers its
+objective changes the plan, and the day's objective falls by as much: the
+other routes and accounts are untouched. On a day cut into territories the
+neighbourhoods cross the territories' borders.
+
+:func:`improve` works on a plan as routes of account ids; :func:`reselect`
+on an assignment of a day's model, loaded back and kept only if its
+objective there is lower.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..models import Account, Agent, Problem
+from .decompose import flat_km
+from .load import start_from
+from .model import RoutingModel, build, build_model
+from .params import SearchParams, search_parameters
+from .reroute import MIN_SECONDS, chosen_routes
+
+# Unvisited accounts offered to a neighbourhood, per route in it: the nearest to its stops.
+CANDIDATES = 10
+# Partners of each agent: the agents whose routes' centres lie nearest its own.
+PARTNERS = 3
+# Seconds of search per neighbourhood: its model has a few dozen nodes.
+SLOT = 0.15
+
+Plan = dict[str, list[str]]  # agent id -> account ids in visit order
+
+
+@dataclass
+class Tally:
+    """What :func:`improve` did: neighbourhoods searched, those that improved, and by
+    how much in all (the objective's units)."""
+
+    searched: int = 0
+    improved: int = 0
+    saved: int = 0
+
+
+def reselect(problem: Problem, model: RoutingModel, solution, end: float, seed: int,
+             strategy: tuple[str, str], params: SearchParams):
+    """``solution`` improved neighbourhood by neighbourhood until ``end``
+    (``time.monotonic()``). Returns ``(model, solution, saved, tally)``: as
+    ``reroute.reroute``, the better plan in a new model of the same numbers (or the
+    arguments unchanged, ``saved`` 0), and what :func:`improve` did."""
+    unchanged = model, solution, 0
+    if solution is None or end - time.monotonic() < MIN_SECONDS:
+        return unchanged + (Tally(),)
+    data = model.data
+    plan = {agent_id: list(stops) for agent_id, stops in chosen_routes(model, solution)}
+    plan, tally = improve(problem, plan, data.accounts, data.agents, end, seed, strategy,
+                          params)
+    if not tally.improved:
+        return unchanged + (tally,)
+    again = build_model(data)
+    back = start_from(again, as_routes(plan, data.agents))
+    if back is None or back.ObjectiveValue() >= solution.ObjectiveValue():
+        return unchanged + (tally,)
+    return again, back, solution.ObjectiveValue() - back.ObjectiveValue(), tally
+
+
+def as_routes(plan: Plan, agents: list[Agent]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """``plan`` as ``start_from`` takes it, agents in their order."""
+    return tuple((g.agent_id, tuple(plan.get(g.agent_id, ()))) for g in agents)
+
+
+def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
+            end: float, seed: int, strategy: tuple[str, str],
+            params: SearchParams) -> tuple[Plan, Tally]:
+    """Search the pairs of neighbouring routes of ``plan`` in a seeded order, each from
+    its routes as they stand, until ``end`` or until no pair has changed since it was
+    last searched. ``accounts``: every account the plan may visit (the others of them
+    are the candidates). Returns the plan (a new dict) and a :class:`Tally`."""
+    plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
+    places = Places(accounts, agents)
+    tried: set[tuple] = set()
+    tally = Tally()
+    rng = np.random.default_rng(seed)
+    while time.monotonic() + SLOT / 2 < end:
+        pairs = [p for p in places.pairs(plan) if _key(plan, p) not in tried]
+        if not pairs:
+            break
+        for k in rng.permutation(len(pairs)):
+            left = end - time.monotonic()
+            if left < SLOT / 2:
+                break
+            pair = pairs[k]
+            if _key(plan, pair) in tried:  # changed by an earlier pair of this pass
+                continue
+            tried.add(_key(plan, pair))
+            tally.searched += 1
+            saved = _search(problem, plan, places, pair, min(SLOT, left), seed, strategy,
+                            params)
+            if saved:
+                tally.improved += 1
+                tally.saved += saved
+    return plan, tally
+
+
+def _key(plan: Plan, pair: tuple[Agent, Agent]) -> tuple:
+    """A neighbourhood as it stands: its agents and their routes."""
+    return tuple((g.agent_id, tuple(plan[g.agent_id])) for g in pair)
+
+
+class Places:
+    """Where the accounts and agents are, on a flat local projection (km)."""
+
+    def __init__(self, accounts: list[Account], agents: list[Agent]):
+        self.accounts = list(accounts)
+        self.agents = list(agents)
+        self.index = {a.account_id: k for k, a in enumerate(self.accounts)}
+        lat0 = float(np.mean([a.lat for a in self.accounts] or [0.0]))
+        self.points = flat_km(np.array([a.lat for a in self.accounts], dtype=float),
+                            np.array([a.lon for a in self.accounts], dtype=float), lat0)
+        self.starts = flat_km(np.array([g.start_lat for g in self.agents], dtype=float),
+                            np.array([g.start_lon for g in self.agents], dtype=float), lat0)
+
+    def stops(self, plan: Plan, v: int) -> np.ndarray:
+        """Agent ``v``'s start and visits."""
+        rows = [self.index[a] for a in plan[self.agents[v].agent_id]]
+        return np.vstack([self.starts[v:v + 1], self.points[rows]])
+
+    def pairs(self, plan: Plan) -> list[tuple[Agent, Agent]]:
+        """Each agent with the ``PARTNERS`` agents whose routes' centres lie nearest its own."""
+        if len(self.agents) < 2:
+            return []
+        centres = np.array([self.stops(plan, v).mean(axis=0) for v in range(len(self.agents))])
+        pairs = set()
+        for v in range(len(self.agents)):
+            far = ((centres - centres[v]) ** 2).sum(axis=1)
+            far[v] = np.inf
+            for w in np.argsort(far, kind="stable")[:min(PARTNERS, len(self.agents) - 1)]:
+                pairs.add(tuple(sorted((v, int(w)))))
+        return [(self.agents[v], self.agents[w]) for v, w in sorted(pairs)]
+
+    def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
+        """The unvisited accounts nearest the pair's stops that one of its agents may
+        serve, ``CANDIDATES`` per agent."""
+        visited = {a for stops in plan.values() for a in stops}
+        free = [k for k, a in enumerate(self.accounts) if a.account_id not in visited
+                and any(g.can_serve(a) for g in pair)]
+        if not free:
+            return []
+        at = {g.agent_id: v for v, g in enumerate(self.agents)}
+        stops = np.vstack([self.stops(plan, at[g.agent_id]) for g in pair])
+        gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
+        nearest = np.argsort(gaps.min(axis=1), kind="stable")[: CANDIDATES * len(pair)]
+        return [self.accounts[free[i]] for i in nearest]
+
+
+def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int,
+            strategy, params) -> int:
+    """Search the neighbourhood of ``pair`` from its routes; write a better plan of it
+    into ``plan``. Returns what it saved in the objective's units (0: nothing)."""
+    members = [places.accounts[places.index[a]] for g in pair for a in plan[g.agent_id]]
+    sub = build(problem, members + places.candidates(plan, pair), list(pair), seed)
+    start = start_from(sub, as_routes(plan, list(pair)))
+    if start is None or _visits(sub, start) != len(members):
+        return 0  # the routes do not load as they are: nothing to compare with
+    search = search_parameters(max(0.05, seconds), None, strategy, params.gls_lambda)
+    better = sub.routing.SolveFromAssignmentWithParameters(start, search)
+    if better is None or better.ObjectiveValue() >= start.ObjectiveValue():
+        return 0
+    for agent_id, stops in chosen_routes(sub, better):
+        plan[agent_id] = list(stops)
+    return start.ObjectiveValue() - better.ObjectiveValue()
+
+
+def _visits(model: RoutingModel, solution) -> int:
+    return sum(len(stops) for _, stops in chosen_routes(model, solution))
+
+
+def split(plan: Plan, accounts: list[Account], agents: list[Agent],
+          groups: int) -> list[tuple[list[Account], list[Agent]]]:
+    """The plan's agents in ``groups`` bands across the day's longest extent (by their
+    routes' centres), each with the accounts it visits and the unvisited accounts whose
+    nearest route (among agents who may serve them) is in it: neighbourhoods of
+    different bands share no agent and no account, so bands can be searched side by
+    side. An account no agent may serve is in none."""
+    plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
+    places = Places(accounts, agents)
+    centres = np.array([places.stops(plan, v).mean(axis=0) for v in range(len(agents))])
+    spread = centres - centres.mean(axis=0)
+    axis = np.linalg.svd(spread, full_matrices=False)[2][0] if len(agents) > 1 else np.ones(2)
+    bands = np.array_split(np.argsort(spread @ axis, kind="stable"), groups)
+    band = {agents[v].agent_id: k for k, members in enumerate(bands) for v in members}
+    owner = {a: band[g] for g, stops in plan.items() for a in stops}
+    out: list[tuple[list[Account], list[Agent]]] = [
+        ([], [agents[v] for v in members]) for members in bands]
+    for k, account in enumerate(accounts):
+        if account.account_id in owner:
+            out[owner[account.account_id]][0].append(account)
+            continue
+        able = [v for v, g in enumerate(agents) if g.can_serve(account)]
+        if able:
+            gaps = ((centres[able] - places.points[k]) ** 2).sum(axis=1)
+            out[band[agents[able[int(np.argmin(gaps))]].agent_id]][0].append(account)
+    return [(accs, ags) for accs, ags in out if ags]

@@ -1,0 +1,194 @@
+"""Two neighbouring routes chosen again at a time: more priority where caps bind, every
+rule kept, bands that share nothing, and loud failures."""
+
+import math
+import time
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import visitplan as vp
+from visitplan.compliance import prepare, screen
+from visitplan.solver import reselect as pairs
+from visitplan.solver.budget import Budget
+from visitplan.solver.load import start_from
+from visitplan.solver.model import build
+from visitplan.solver.params import SearchParams
+from visitplan.solver.reroute import chosen_routes
+from visitplan.solver.solve import reselecting
+
+from ..conftest import CENTRE, account, agent, problem
+
+WORKER = (0, SearchParams().portfolio[0])  # a worker's seed and strategy
+
+
+def capped_day():
+    """Two agents capped at three visits, each with a cluster of three cheap accounts
+    (priority 1) east and west of the office, and an urgent account (priority 6) in each
+    cluster whose only window, 09:30-10:00, comes before the cheap ones' (from 10:30).
+    A plan of the cheap accounts is full: serving an urgent account means dropping a
+    cheap one *and* putting the urgent one first."""
+    rows = []
+    for side, sign in (("E", 1), ("W", -1)):
+        base = 10 if side == "E" else 20
+        for j in range(3):
+            rows.append(account(base + j, 0.0, sign * (0.02 + 0.003 * j), priority=1.0,
+                                windows="10:30-17:00", service_min=20))
+        rows.append(account(base + 9, 0.002, sign * 0.021, priority=6.0,
+                            windows="09:30-10:00", service_min=20))
+    agents = [agent(1, max_visits=3), agent(2, max_visits=3)]
+    return problem(rows, agents)
+
+
+def cheap_plan():
+    prepared = prepare(capped_day())
+    eligible, _, _ = screen(prepared)
+    agents = prepared.working_agents()
+    model = build(prepared, eligible, agents, seed=0)
+    plan = (("G1", ("A10", "A11", "A12")), ("G2", ("A20", "A21", "A22")))
+    return prepared, eligible, agents, model, plan, start_from(model, plan)
+
+
+def served(prepared, routes) -> float:
+    visited = {a for _, stops in routes for a in stops}
+    return sum(a.priority for a in prepared.accounts if a.account_id in visited)
+
+
+def test_a_full_route_gives_up_a_cheap_visit_for_an_urgent_one_put_first():
+    prepared, eligible, agents, model, plan, solution = cheap_plan()
+    assert chosen_routes(model, solution) == plan  # the cheap plan loads as given
+    again, better, saved, tally = pairs.reselect(prepared, model, solution,
+                                                 time.monotonic() + 2, *WORKER, SearchParams())
+    assert saved > 0 and saved == solution.ObjectiveValue() - better.ObjectiveValue()
+    assert tally.improved >= 1 and tally.searched >= tally.improved
+    routes = dict(chosen_routes(again, better))
+    assert served(prepared, routes.items()) == 2 * 6.0 + 4 * 1.0  # both urgent ones in
+    assert all(len(stops) <= 3 for stops in routes.values())      # the caps hold
+    firsts = {stops[0] for stops in routes.values()}
+    assert firsts == {"A19", "A29"}                               # each urgent one first
+
+
+def test_without_time_or_a_plan_nothing_changes():
+    prepared, _, _, model, _, solution = cheap_plan()
+    late = pairs.reselect(prepared, model, solution, time.monotonic() + 0.1, *WORKER,
+                          SearchParams())
+    assert late[:3] == (model, solution, 0) and late[3].searched == 0
+    none = pairs.reselect(prepared, model, None, time.monotonic() + 2, *WORKER, SearchParams())
+    assert none[:3] == (model, None, 0)
+
+
+def test_improve_stops_when_no_pair_has_changed_since_it_was_searched():
+    prepared, eligible, agents, _, plan, _ = cheap_plan()
+    params = SearchParams()
+    began = time.monotonic()
+    new, tally = pairs.improve(prepared, dict(plan), eligible, agents, began + 20, *WORKER,
+                               params)
+    assert time.monotonic() - began < 10  # long before the deadline: nothing left to try
+    again, second = pairs.improve(prepared, new, eligible, agents, time.monotonic() + 20,
+                                  *WORKER, params)
+    assert again == new and second.improved == 0  # a plan it settled on stays
+
+
+def ring_day(n, skills=False):
+    """``n`` accounts on a ring 4 km across, six agents starting around the centre; with
+    ``skills``, every fifth account needs Cantonese, which only G0 speaks."""
+    accounts = [account(i, 0.02 * math.cos(2 * math.pi * i / n),
+                        0.02 * math.sin(2 * math.pi * i / n), priority=1.0 + i % 4,
+                        windows="09:00-18:00", service_min=20,
+                        **({"skills": "cantonese"} if skills and i % 5 == 0 else {}))
+                for i in range(n)]
+    agents = [agent(k, start_lat=CENTRE[0] + 0.01 * math.cos(k),
+                    start_lon=CENTRE[1] + 0.01 * math.sin(k),
+                    **({"skills": "cantonese"} if skills and k == 0 else {}))
+              for k in range(6)]
+    return problem(accounts, agents)
+
+
+@settings(max_examples=25, deadline=None)
+@given(groups=st.integers(1, 4), visited=st.lists(st.integers(0, 5), min_size=30,
+                                                  max_size=30))
+def test_bands_share_no_agent_and_no_account(groups, visited):
+    prepared = prepare(ring_day(30, skills=True))
+    accounts = prepared.accounts
+    agents = prepared.working_agents()
+    # Account i goes to agent visited[i] when i is even; odd ones stay unvisited.
+    plan = {g.agent_id: [] for g in agents}
+    for i, a in enumerate(accounts):
+        if i % 2 == 0 and agents[visited[i]].can_serve(a):
+            plan[agents[visited[i]].agent_id].append(a.account_id)
+    bands = pairs.split(plan, accounts, agents, groups)
+    seen_agents = [g.agent_id for _, ags in bands for g in ags]
+    seen_accounts = [a.account_id for accs, _ in bands for a in accs]
+    assert sorted(seen_agents) == sorted(g.agent_id for g in agents)
+    assert len(seen_accounts) == len(set(seen_accounts))  # no account in two bands
+    for accs, ags in bands:
+        mine = {g.agent_id for g in ags}
+        ids = {a.account_id for a in accs}
+        for g in mine:
+            assert set(plan[g]) <= ids   # an agent's visits are in its band
+        for a in accs:
+            assert any(g.can_serve(a) for g in ags)  # someone there may serve it
+    servable = {a.account_id for a in accounts if any(g.can_serve(a) for g in agents)}
+    assert set(seen_accounts) == servable
+
+
+def test_the_budget_leaves_the_share_before_the_rerouting_to_choosing_again():
+    budget = Budget(began=100.0, limit=30.0, nodes=500, reroute=0.05, reselect=0.15)
+    span = budget.reroute_end - 100
+    assert budget.search_end - 100 == pytest.approx(0.8 * span)
+    assert budget.reselect_end - 100 == pytest.approx(0.95 * span)
+    stats = budget.as_stats()
+    assert stats["search_end"] < stats["reselect_end"] < stats["reroute_end"]
+
+
+def test_choosing_again_is_left_out_where_it_cannot_help_or_would_change_a_promise():
+    optional = [vp.Account(account_id="A1", lat=0, lon=0)]
+    must = [vp.Account(account_id="A1", lat=0, lon=0, must_visit=True)]
+    assert reselecting(SearchParams(reselect=0.1), optional) == 0.1
+    assert reselecting(SearchParams(reselect=0.1), must) == 0
+    assert reselecting(SearchParams(reselect=None), optional) == 0
+    assert reselecting(SearchParams(reselect=0.1, solution_limit=5), optional) == 0
+    assert reselecting(SearchParams(reselect=0.1, start_from=(("G1", ("A1",)),)), optional) == 0
+    with pytest.raises(ValueError, match="reselect"):
+        SearchParams(reselect=1.0)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_day_cut_into_territories_chosen_again_keeps_every_rule(workers):
+    prob = ring_day(40, skills=True)
+    params = SearchParams(decompose="always", territory_size=12, warm_start="never",
+                          reselect=0.3)
+    plan = vp.solve(prob, params, time_limit=6, workers=workers, seed=2)
+    assert vp.validate(prob, plan) == []
+    ids = [v.account_id for r in plan.agent_routes for v in r.visits] + \
+        [u.account_id for u in plan.unassigned_accounts]
+    assert sorted(ids) == sorted(f"A{i}" for i in range(40))  # every account once
+    assert plan.stats.reselect.endswith("pairs better")
+    assert plan.stats.budget["search_end"] < plan.stats.budget["reselect_end"]
+
+
+def test_a_whole_day_chosen_again_keeps_every_rule_and_says_so():
+    prob = capped_day()
+    params = SearchParams(decompose="never", warm_start="never", reselect=0.3, reroute=0.1)
+    plan = vp.solve(prob, params, time_limit=3, workers=1, seed=0)
+    assert vp.validate(prob, plan) == []
+    assert plan.stats.reselect.endswith("pairs better")
+    assert sum(v.priority for r in plan.agent_routes for v in r.visits) == 16.0
+
+
+def test_a_band_that_crashes_is_said_and_its_routes_stand(monkeypatch):
+    prob = ring_day(40)
+    real = pairs.improve
+
+    def flaky(problem, plan, accounts, agents, end, seed, *rest):
+        if seed % 2 == 1:  # the second band
+            raise RuntimeError("boom")
+        return real(problem, plan, accounts, agents, end, seed, *rest)
+
+    monkeypatch.setattr(pairs, "improve", flaky)
+    params = SearchParams(decompose="always", territory_size=12, warm_start="never",
+                          reselect=0.3, seed=0)
+    plan = vp.solve(prob, params, time_limit=6, workers=2)
+    assert vp.validate(prob, plan) == []
+    assert any("reselect worker 1 crashed (RuntimeError)" in w for w in plan.warnings)
