@@ -192,3 +192,21 @@ def test_a_band_that_crashes_is_said_and_its_routes_stand(monkeypatch):
     plan = vp.solve(prob, params, time_limit=6, workers=2)
     assert vp.validate(prob, plan) == []
     assert any("reselect worker 1 crashed (RuntimeError)" in w for w in plan.warnings)
+
+
+def test_a_pair_is_charged_the_preferences_its_own_model_cannot_see():
+    """A pair's model knows only its two agents, so a visit to an account whose preferred
+    agent works outside the pair costs nothing there; the day's model charges it, and so
+    must the pair's verdict."""
+    rows = [account(1, preferred_agent="G3"), account(2, preferred_agent="G1"),
+            account(3, preferred_agent="G9"), account(4)]
+    prepared = prepare(problem(rows, [agent(1), agent(2), agent(3)]))
+    places = pairs.Places(prepared.accounts, prepared.working_agents(),
+                          frozenset({"G1", "G2", "G3"}))
+    g1, g2, g3 = prepared.working_agents()
+    routes = (("G1", ("A1", "A2", "A3", "A4")), ("G2", ()))
+    minutes = prepared.policy.weights.preferred_agent_minutes
+    # A1's G3 works outside the pair; A2's G1 is in it (its model charges that itself);
+    # A3's G9 does not work today; A4 has no preference.
+    assert pairs._unseen_preferences(prepared, places, (g1, g2), routes) == minutes * 60
+    assert pairs._unseen_preferences(prepared, places, (g1, g3), routes) == 0

@@ -69,10 +69,11 @@ RESTART_AFTER = 0.2
 # choosing again two routes at a time (below) re-orders routes too, it keeps a twentieth.
 REROUTE = 0.05
 # The share before it to choose again whom two neighbouring agents visit, and in which
-# order (solver/reselect.py): at 20 s the 400-cap day served 626.9 where it had served
-# 625.4, and the time-bound days cut into territories 0.4 to 0.5% more on average
-# (benchmarks/README.md, "Choosing again two routes at a time").
-RESELECT = 0.15
+# order (solver/reselect.py): at 20 s the 400-cap day served 627.0 where it had served
+# 625.4, and over three seeds the time-bound days cut into territories 0.5% and 0.4% more;
+# a quarter did better than 15% on all six of those runs, 35% worse (benchmarks/README.md,
+# "Choosing again two routes at a time").
+RESELECT = 0.25
 # Territory size: on a day bound by visit caps each territory is shortlisted for its own
 # agents (solver/shortlist.py), so its search is already small; on a day bound by time every
 # eligible account is searched, and smaller territories converge faster: on the two

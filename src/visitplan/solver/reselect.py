@@ -29,7 +29,7 @@ import numpy as np
 from ..models import Account, Agent, Problem
 from .decompose import flat_km
 from .load import start_from
-from .model import RoutingModel, build, build_model
+from .model import RoutingModel, build, build_model, preference_seconds
 from .params import SearchParams, search_parameters
 from .reroute import MIN_SECONDS, chosen_routes
 
@@ -88,7 +88,7 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
     last searched. ``accounts``: every account the plan may visit (the others of them
     are the candidates). Returns the plan (a new dict) and a :class:`Tally`."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
-    places = Places(accounts, agents)
+    places = Places(accounts, agents, frozenset(g.agent_id for g in problem.working_agents()))
     tried: set[tuple] = set()
     tally = Tally()
     rng = np.random.default_rng(seed)
@@ -101,7 +101,7 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
             if left < SLOT / 2:
                 break
             pair = pairs[k]
-            if _key(plan, pair) in tried:  # changed by an earlier pair of this pass
+            if _key(plan, pair) in tried:  # searched already as it now stands
                 continue
             tried.add(_key(plan, pair))
             tally.searched += 1
@@ -119,12 +119,15 @@ def _key(plan: Plan, pair: tuple[Agent, Agent]) -> tuple:
 
 
 class Places:
-    """Where the accounts and agents are, on a flat local projection (km)."""
+    """Where the accounts and agents are, on a flat local projection (km), and which
+    agents work today."""
 
-    def __init__(self, accounts: list[Account], agents: list[Agent]):
+    def __init__(self, accounts: list[Account], agents: list[Agent],
+                 working: frozenset[str] = frozenset()):
         self.accounts = list(accounts)
         self.agents = list(agents)
         self.index = {a.account_id: k for k, a in enumerate(self.accounts)}
+        self.working = working  # the ids of the day's working agents
         lat0 = float(np.mean([a.lat for a in self.accounts] or [0.0]))
         self.points = flat_km(np.array([a.lat for a in self.accounts], dtype=float),
                             np.array([a.lon for a in self.accounts], dtype=float), lat0)
@@ -175,11 +178,31 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
         return 0  # the routes do not load as they are: nothing to compare with
     search = search_parameters(max(0.05, seconds), None, strategy, params.gls_lambda)
     better = sub.routing.SolveFromAssignmentWithParameters(start, search)
-    if better is None or better.ObjectiveValue() >= start.ObjectiveValue():
+    if better is None:
         return 0
-    for agent_id, stops in chosen_routes(sub, better):
+    before, after = chosen_routes(sub, start), chosen_routes(sub, better)
+    saved = (start.ObjectiveValue() - better.ObjectiveValue()
+             + _unseen_preferences(problem, places, pair, before)
+             - _unseen_preferences(problem, places, pair, after))
+    if saved <= 0:
+        return 0
+    for agent_id, stops in after:
         plan[agent_id] = list(stops)
-    return start.ObjectiveValue() - better.ObjectiveValue()
+    return saved
+
+
+def _unseen_preferences(problem, places: Places, pair, routes) -> int:
+    """What the day's model charges for ``routes`` that the pair's model does not: a
+    visit to an account whose preferred agent works today outside the pair (the pair's
+    model only knows its own two agents, so it charges none)."""
+    inside = {g.agent_id for g in pair}
+    cost = 0
+    for _, stops in routes:
+        for account_id in stops:
+            account = places.accounts[places.index[account_id]]
+            if account.preferred_agent in places.working - inside:
+                cost += preference_seconds(problem, account)
+    return cost
 
 
 def _visits(model: RoutingModel, solution) -> int:

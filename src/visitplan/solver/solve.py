@@ -6,7 +6,11 @@ the time :class:`~.budget.Budget`, and searches the eligible accounts:
 - one worker in this process, or a portfolio of independent workers in
   forked processes (``processes.py``), the best plan kept;
 - a large day cut into territories (``decompose.py``), searched in two
-  phases (``parts.py``), with several workers side by side.
+  phases (``parts.py``), with several workers side by side, then cut again
+  around its plan;
+- at the end, a day with optional accounts chosen again two neighbouring
+  routes at a time (``reselect.py``), then its chosen visits re-routed
+  (``reroute.py``).
 
 Each search builds the numbers (``data.py``) and the OR-Tools model
 (``model.py``), optionally gets PyVRP's plan first (``warm.py``), searches,
