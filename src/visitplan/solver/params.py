@@ -65,9 +65,11 @@ SHORTLIST = 2.0
 RESTART_AFTER = 0.2
 # The share of the search time left, on a day with more accounts than visits, to re-route
 # the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
-# plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority"). Since
-# choosing again two routes at a time (below) re-orders routes too, it keeps a twentieth.
-REROUTE = 0.05
+# plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority"). With
+# choosing again two routes at a time (below) a twentieth was tried: 400-cap's plan then
+# needed 1.3% more travel for the same visits, and served no more (benchmarks/README.md,
+# "Choosing again two routes at a time").
+REROUTE = 0.2
 # The share before it to choose again whom two neighbouring agents visit, and in which
 # order (solver/reselect.py): at 20 s the 400-cap day served 627.0 where it had served
 # 625.4, and over three seeds the time-bound days cut into territories 0.5% and 0.4% more;
