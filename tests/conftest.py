@@ -75,6 +75,21 @@ def _matrix_cache(tmp_path_factory):
     os.environ["VISITPLAN_CACHE_DIR"] = str(tmp_path_factory.mktemp("matrix-cache"))
 
 
+# A three-account day for the command line (tests/test_cli.py, tests/test_pipeline.py).
+CLI_ACCOUNTS = ("account_id,lat,lon,windows,priority,status\n"
+                "A1,31.230,121.470,09:00-18:00,3,\nA2,31.235,121.475,,1,\n"
+                "A3,31.240,121.470,,2,dispute\n")
+CLI_AGENTS = "agent_id,start_lat,start_lon,break\nG1,31.23,121.47,12:00-14:00/30\n"
+
+
+@pytest.fixture
+def files(tmp_path):
+    """``accounts.csv`` and ``agents.csv`` of that day in a fresh folder."""
+    (tmp_path / "accounts.csv").write_text(CLI_ACCOUNTS)
+    (tmp_path / "agents.csv").write_text(CLI_AGENTS)
+    return tmp_path
+
+
 @pytest.fixture
 def examples(tmp_path):
     from visitplan.demo import write_example

@@ -8,18 +8,10 @@ from typer.testing import CliRunner
 
 from visitplan.cli import app
 
+from .conftest import CLI_ACCOUNTS as ACCOUNTS, CLI_AGENTS as AGENTS
+
 runner = CliRunner()
 
-ACCOUNTS = ("account_id,lat,lon,windows,priority,status\n"
-            "A1,31.230,121.470,09:00-18:00,3,\nA2,31.235,121.475,,1,\nA3,31.240,121.470,,2,dispute\n")
-AGENTS = "agent_id,start_lat,start_lon,break\nG1,31.23,121.47,12:00-14:00/30\n"
-
-
-@pytest.fixture
-def files(tmp_path):
-    (tmp_path / "accounts.csv").write_text(ACCOUNTS)
-    (tmp_path / "agents.csv").write_text(AGENTS)
-    return tmp_path
 
 
 def run(*args):

@@ -14,7 +14,7 @@ from visitplan.history import HistoryStore
 from visitplan.validation import Violation
 
 from .conftest import DATE, ROOT, account, agent, problem
-from .test_cli import files, run  # noqa: F401,F811  (the fixture and the runner)
+from .test_cli import run
 
 DAY = ("--date", "2026-12-01")
 
