@@ -33,10 +33,10 @@ from . import search as one_search
 from .budget import Budget
 from .data import merge
 from .decompose import Territory, recut, territories
-from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
-from .processes import run_jobs
 from .load import start_from
 from .model import build
+from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
+from .processes import run_jobs
 from .reroute import chosen_routes
 from .search import Outcome, Worker, warm_start_patience
 from .shortlist import room, shortlist
