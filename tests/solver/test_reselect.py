@@ -210,3 +210,27 @@ def test_a_pair_is_charged_the_preferences_its_own_model_cannot_see():
     # A3's G9 does not work today; A4 has no preference.
     assert pairs._unseen_preferences(prepared, places, (g1, g2), routes) == minutes * 60
     assert pairs._unseen_preferences(prepared, places, (g1, g3), routes) == 0
+
+
+def test_once_the_near_pairs_settle_the_search_looks_further_out(monkeypatch):
+    prepared = prepare(ring_day(24))
+    accounts, agents = prepared.accounts, prepared.working_agents()
+    plan = {g.agent_id: [] for g in agents}
+    for i, a in enumerate(accounts):
+        if i % 2 == 0:
+            plan[agents[i % 6].agent_id].append(a.account_id)
+    places = pairs.Places(accounts, agents)
+    near, wide = places.pairs(plan, 1), places.pairs(plan, 5)
+    ids = lambda ps: {tuple(g.agent_id for g in p) for p in ps}  # noqa: E731
+    assert ids(near) < ids(wide) and len(wide) == 15  # every pair of six agents
+    seen = []
+
+    def settled(problem, plan, places, pair, *rest):  # no pair ever improves
+        seen.append(tuple(sorted(g.agent_id for g in pair)))
+        return 0
+
+    monkeypatch.setattr(pairs, "_search", settled)
+    _, tally = pairs.improve(prepared, plan, accounts, agents, time.monotonic() + 30, *WORKER,
+                             SearchParams())
+    assert len(places.pairs(plan, pairs.PARTNERS)) < 15
+    assert len(seen) == len(set(seen)) == tally.searched == 15  # each pair once, the far too

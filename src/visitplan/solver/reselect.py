@@ -84,18 +84,23 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
             end: float, seed: int, strategy: tuple[str, str],
             params: SearchParams) -> tuple[Plan, Tally]:
     """Search the pairs of neighbouring routes of ``plan`` in a seeded order, each from
-    its routes as they stand, until ``end`` or until no pair has changed since it was
-    last searched. ``accounts``: every account the plan may visit (the others of them
+    its routes as they stand, until ``end``. When no pair has changed since it was last
+    searched, each agent's next nearest partner joins (the time would go unused
+    otherwise), until every pair of agents has settled. ``accounts``: every account the plan may visit (the others of them
     are the candidates). Returns the plan (a new dict) and a :class:`Tally`."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
     places = Places(accounts, agents, frozenset(g.agent_id for g in problem.working_agents()))
     tried: set[tuple] = set()
     tally = Tally()
     rng = np.random.default_rng(seed)
+    partners = PARTNERS
     while time.monotonic() + SLOT / 2 < end:
-        pairs = [p for p in places.pairs(plan) if _key(plan, p) not in tried]
+        pairs = [p for p in places.pairs(plan, partners) if _key(plan, p) not in tried]
         if not pairs:
-            break
+            if partners >= len(agents) - 1:
+                break
+            partners += 1  # every near pair settled: look one neighbour further
+            continue
         for k in rng.permutation(len(pairs)):
             left = end - time.monotonic()
             if left < SLOT / 2:
@@ -139,8 +144,8 @@ class Places:
         rows = [self.index[a] for a in plan[self.agents[v].agent_id]]
         return np.vstack([self.starts[v:v + 1], self.points[rows]])
 
-    def pairs(self, plan: Plan) -> list[tuple[Agent, Agent]]:
-        """Each agent with the ``PARTNERS`` agents whose routes' centres lie nearest its own."""
+    def pairs(self, plan: Plan, partners: int = PARTNERS) -> list[tuple[Agent, Agent]]:
+        """Each agent with the ``partners`` agents whose routes' centres lie nearest its own."""
         if len(self.agents) < 2:
             return []
         centres = np.array([self.stops(plan, v).mean(axis=0) for v in range(len(self.agents))])
@@ -148,7 +153,7 @@ class Places:
         for v in range(len(self.agents)):
             far = ((centres - centres[v]) ** 2).sum(axis=1)
             far[v] = np.inf
-            for w in np.argsort(far, kind="stable")[:min(PARTNERS, len(self.agents) - 1)]:
+            for w in np.argsort(far, kind="stable")[:min(partners, len(self.agents) - 1)]:
                 pairs.add(tuple(sorted((v, int(w)))))
         return [(self.agents[v], self.agents[w]) for v, w in sorted(pairs)]
 
