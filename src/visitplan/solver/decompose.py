@@ -88,7 +88,7 @@ def _place_clusters(accounts: list[Account], agents: list[Agent], size: int, see
         return None
     lat0 = float(np.mean([a.lat for a in accounts]))
     points = flat_km(np.array([a.lat for a in accounts]), np.array([a.lon for a in accounts]),
-                   lat0)
+                     lat0)
     if not np.ptp(points, axis=0).any():  # places all alike: nothing to cut by
         return None
     return lat0, points, _clusters(points, count, size, seed)
@@ -163,7 +163,7 @@ def _share_agents(agents: list[Agent], quota: list[int], sizes: list[int],
     agents starting nearest."""
     n = len(agents)
     starts = flat_km(np.array([a.start_lat for a in agents]),
-                   np.array([a.start_lon for a in agents]), lat0)
+                     np.array([a.start_lon for a in agents]), lat0)
     free = set(range(n))
     crews: list[list[Agent]] = [[] for _ in sizes]
     for k in sorted(range(len(sizes)), key=lambda k: -sizes[k]):
@@ -232,7 +232,7 @@ def _homes(agents: list[Agent], routes: dict[str, list[str]], label: dict[str, i
     """Each agent's cluster: the one holding most of its visits (ties: the lower
     number), or for an agent without visits the one nearest its start."""
     starts = flat_km(np.array([g.start_lat for g in agents]),
-                   np.array([g.start_lon for g in agents]), lat0)
+                     np.array([g.start_lon for g in agents]), lat0)
     home = {}
     for agent, start in zip(agents, starts):
         visits = Counter(label[a] for a in routes.get(agent.agent_id, []) if a in label)

@@ -86,8 +86,9 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
     """Search the pairs of neighbouring routes of ``plan`` in a seeded order, each from
     its routes as they stand, until ``end``. When no pair has changed since it was last
     searched, each agent's next nearest partner joins (the time would go unused
-    otherwise), until every pair of agents has settled. ``accounts``: every account the plan may visit (the others of them
-    are the candidates). Returns the plan (a new dict) and a :class:`Tally`."""
+    otherwise), until every pair of agents has settled. ``accounts``: every account the
+    plan may visit (the others of them are the candidates). Returns the plan (a new
+    dict) and a :class:`Tally`."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
     places = Places(accounts, agents, frozenset(g.agent_id for g in problem.working_agents()))
     tried: set[tuple] = set()
@@ -135,9 +136,9 @@ class Places:
         self.working = working  # the ids of the day's working agents
         lat0 = float(np.mean([a.lat for a in self.accounts] or [0.0]))
         self.points = flat_km(np.array([a.lat for a in self.accounts], dtype=float),
-                            np.array([a.lon for a in self.accounts], dtype=float), lat0)
+                              np.array([a.lon for a in self.accounts], dtype=float), lat0)
         self.starts = flat_km(np.array([g.start_lat for g in self.agents], dtype=float),
-                            np.array([g.start_lon for g in self.agents], dtype=float), lat0)
+                              np.array([g.start_lon for g in self.agents], dtype=float), lat0)
 
     def stops(self, plan: Plan, v: int) -> np.ndarray:
         """Agent ``v``'s start and visits."""
