@@ -61,7 +61,7 @@ class Budget:
 
     @property
     def search_end(self) -> float:
-        return self.reroute_end - (self.reroute_end - self.began) * (self.reroute + self.reselect)
+        return self.reselect_end - (self.reroute_end - self.began) * self.reselect
 
     @property
     def portfolio_end(self) -> float:

@@ -210,7 +210,7 @@ class SearchParams:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:
             raise ValueError("reroute must be between 0 and 1 (or None)")
-        if self.reselect is not None and not 0 <= self.reselect < 1:
+        if self.reselect is not None and not 0 < self.reselect < 1:
             raise ValueError("reselect must be between 0 and 1 (or None)")
         if self.recut is not None and not 0 < self.recut < 1:
             raise ValueError("recut must be between 0 and 1 (or None)")

@@ -52,6 +52,14 @@ class Tally:
     improved: int = 0
     saved: int = 0
 
+    def __add__(self, other: "Tally") -> "Tally":
+        return Tally(self.searched + other.searched, self.improved + other.improved,
+                     self.saved + other.saved)
+
+    def __str__(self) -> str:
+        """As ``plan.stats.reselect`` shows it."""
+        return f"{self.improved} of {self.searched} pairs better"
+
 
 def reselect(problem: Problem, model: RoutingModel, solution, end: float, seed: int,
              strategy: tuple[str, str], params: SearchParams):
@@ -107,9 +115,10 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
             if left < SLOT / 2:
                 break
             pair = pairs[k]
-            if _key(plan, pair) in tried:  # searched already as it now stands
+            key = _key(plan, pair)
+            if key in tried:  # searched already as it now stands
                 continue
-            tried.add(_key(plan, pair))
+            tried.add(key)
             tally.searched += 1
             saved = _search(problem, plan, places, pair, min(SLOT, left), seed, strategy,
                             params)

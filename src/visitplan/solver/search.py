@@ -109,7 +109,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
             model, solution, _, tally = reselect(problem, model, solution,
                                                  budget.reselect_end, worker.seed,
                                                  worker.strategy, params)
-            chose = f"{tally.improved} of {tally.searched} pairs better"
+            chose = str(tally)
         if budget.reroute:
             monitor.phase("re-routing the chosen visits")
             model, solution, saved = reroute(problem, model, solution, agents,

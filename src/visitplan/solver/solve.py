@@ -394,14 +394,13 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
         return outcome
     plan = {r.agent_id: [v.account_id for v in r.visits] for r in outcome.routes}
     new, tally, crashed = _improve_bands(problem, plan, accounts, agents, budget, params)
-    outcome.stats["reselect"] = f"{tally.improved} of {tally.searched} pairs better"
+    outcome.stats["reselect"] = str(tally)
     # The day's deadlines, not those of the cut whose plan stood.
     outcome.stats["budget"] = {**outcome.stats.get("budget", {}), **budget.as_stats()}
     outcome.warnings = outcome.warnings + _crash_warnings(crashed, "reselect worker")
     changed = [g for g in agents if new[g.agent_id] != plan.get(g.agent_id, [])]
     if not changed:
         return outcome
-    visited = {a for stops in new.values() for a in stops}
     involved = {a for g in changed for a in plan.get(g.agent_id, []) + new[g.agent_id]}
     model = build(problem, [a for a in accounts if a.account_id in involved], changed,
                   params.seed)
@@ -418,8 +417,10 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
     mine = {r.agent_id: r for r in part.routes}
     routes = [mine.pop(r.agent_id, None) if r.agent_id in ids else r for r in outcome.routes]
     routes = [r for r in routes if r is not None] + list(mine.values())
-    unassigned = [u for u in outcome.unassigned if u.account_id not in visited
-                  and u.account_id not in involved] + part.unassigned
+    # The accounts the changed agents now visit leave the unassigned; those they gave up
+    # (visited before, so not among them) get their reasons from this model.
+    unassigned = [u for u in outcome.unassigned if u.account_id not in involved] \
+        + part.unassigned
     stats = {**outcome.stats, "objective": outcome.stats.get("objective", 0) - tally.saved}
     return Outcome(routes, unassigned, stats, outcome.warnings + part.warnings)
 
@@ -442,9 +443,7 @@ def _improve_bands(problem, plan, accounts, agents, budget: Budget, params: Sear
     for k in sorted(results):
         part, counts = results[k]
         new.update(part)
-        tally.searched += counts.searched
-        tally.improved += counts.improved
-        tally.saved += counts.saved
+        tally += counts
     return new, tally, crashed
 
 
