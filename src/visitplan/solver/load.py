@@ -8,6 +8,12 @@ from .model import RoutingModel
 from .schedule import fits
 
 
+def as_routes(plan: dict[str, list[str]], agents) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """A plan given as agent id -> account ids, as :func:`start_from` takes it: each of
+    ``agents`` in their order, with its accounts (none if the plan has none for it)."""
+    return tuple((g.agent_id, tuple(plan.get(g.agent_id, ()))) for g in agents)
+
+
 def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...],
                place: tuple[str, ...] = ()):
     """A given plan loaded into the model: each agent's accounts in order, those that no

@@ -19,7 +19,7 @@ from contextlib import nullcontext
 
 from .budget import Budget
 from .decompose import Territory
-from .load import start_from
+from .load import as_routes, start_from
 from .model import build
 from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
@@ -48,8 +48,7 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             model = build(problem, part.accounts, part.agents, worker.seed)
             monitor = SearchMonitor(model.routing, 0, budget.began)
             model.routing.AddAtSolutionCallback(monitor.on_solution)
-            given = start_from(model, tuple((g.agent_id, tuple(start.get(g.agent_id, ())))
-                                            for g in part.agents)) if start else None
+            given = start_from(model, as_routes(start, part.agents)) if start else None
             if given is None:
                 fair = (budget.search_end - time.monotonic()) * sizes[k] / sum(sizes[k:])
                 first = search_parameters(max(0.05, fair * FIRST_PLAN_SHARE), 1,

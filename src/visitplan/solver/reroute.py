@@ -37,6 +37,11 @@ def chosen_routes(model: RoutingModel, solution) -> tuple[tuple[str, tuple[str, 
     return tuple(routes)
 
 
+def visit_count(model: RoutingModel, solution) -> int:
+    """The visits ``solution`` makes in all."""
+    return sum(len(stops) for _, stops in chosen_routes(model, solution))
+
+
 def reroute(problem: Problem, model: RoutingModel, solution, agents: list[Agent],
             end: float, seed: int, strategy: tuple[str, str], params: SearchParams):
     """``solution`` with its visits re-routed until ``end`` (``time.monotonic()``), or

@@ -28,10 +28,10 @@ import numpy as np
 
 from ..models import Account, Agent, Problem
 from .decompose import flat_km
-from .load import start_from
+from .load import as_routes, start_from
 from .model import RoutingModel, build, build_model, preference_seconds
 from .params import SearchParams, search_parameters
-from .reroute import MIN_SECONDS, chosen_routes
+from .reroute import MIN_SECONDS, chosen_routes, visit_count
 
 # Unvisited accounts offered to a neighbourhood, per route in it: the nearest to its stops.
 CANDIDATES = 10
@@ -81,11 +81,6 @@ def reselect(problem: Problem, model: RoutingModel, solution, end: float, seed: 
     if back is None or back.ObjectiveValue() >= solution.ObjectiveValue():
         return unchanged + (tally,)
     return again, back, solution.ObjectiveValue() - back.ObjectiveValue(), tally
-
-
-def as_routes(plan: Plan, agents: list[Agent]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """``plan`` as ``start_from`` takes it, agents in their order."""
-    return tuple((g.agent_id, tuple(plan.get(g.agent_id, ()))) for g in agents)
 
 
 def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
@@ -189,7 +184,7 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     members = [places.accounts[places.index[a]] for g in pair for a in plan[g.agent_id]]
     sub = build(problem, members + places.candidates(plan, pair), list(pair), seed)
     start = start_from(sub, as_routes(plan, list(pair)))
-    if start is None or _visits(sub, start) != len(members):
+    if start is None or visit_count(sub, start) != len(members):
         return 0  # the routes do not load as they are: nothing to compare with
     search = search_parameters(max(0.05, seconds), None, strategy, params.gls_lambda)
     better = sub.routing.SolveFromAssignmentWithParameters(start, search)
@@ -218,10 +213,6 @@ def _unseen_preferences(problem, places: Places, pair, routes) -> int:
             if account.preferred_agent in places.working - inside:
                 cost += preference_seconds(problem, account)
     return cost
-
-
-def _visits(model: RoutingModel, solution) -> int:
-    return sum(len(stops) for _, stops in chosen_routes(model, solution))
 
 
 def split(plan: Plan, accounts: list[Account], agents: list[Agent],

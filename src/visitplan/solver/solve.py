@@ -33,11 +33,11 @@ from . import search as one_search
 from .budget import Budget
 from .data import merge
 from .decompose import Territory, recut, territories
-from .load import start_from
+from .load import as_routes, start_from
 from .model import build
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
-from .reroute import chosen_routes
+from .reroute import visit_count
 from .search import Outcome, Worker, warm_start_patience
 from .shortlist import room, shortlist
 
@@ -404,9 +404,9 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
     involved = {a for g in changed for a in plan.get(g.agent_id, []) + new[g.agent_id]}
     model = build(problem, [a for a in accounts if a.account_id in involved], changed,
                   params.seed)
-    solution = start_from(model, reselect.as_routes(new, changed))
+    solution = start_from(model, as_routes(new, changed))
     wanted = sum(len(new[g.agent_id]) for g in changed)
-    if solution is None or sum(len(s) for _, s in chosen_routes(model, solution)) != wanted:
+    if solution is None or visit_count(model, solution) != wanted:
         outcome.warnings = outcome.warnings + [
             "the plan chosen again two routes at a time did not load; the plan before it "
             "was kept"]
