@@ -164,6 +164,9 @@ class SolverStats(_Frozen):
     # The plan chosen again two neighbouring routes at a time (SearchParams.reselect):
     # "off", or how many of the pairs searched did better ("3 of 40 pairs better").
     reselect: str = "off"
+    # The chosen visits routed again three neighbouring routes at a time, from nothing
+    # (SearchParams.regroup): "off", or how many groups did better ("4 of 15 groups better").
+    regroup: str = "off"
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

@@ -33,8 +33,9 @@ class Budget:
       reserve because one of its passes can overrun its own limit;
     - ``reselect_end``: choosing again two routes at a time (``reselect.py``)
       ends, earlier than ``reroute_end`` by the share ``reroute`` of the
-      search time, left to shorten the routes of the visits chosen
-      (``reroute.py``);
+      search time, left to shorten the routes of the visits chosen: first a
+      few routes at a time (``regroup.py``, until :meth:`regroup_end` or until
+      every group settles), then all at once (``reroute.py``);
     - ``search_end``: the search for the plan ends, earlier than
       ``reselect_end`` by the share ``reselect`` of the search time; without
       either, ``reroute_end``;
@@ -58,6 +59,11 @@ class Budget:
     @property
     def reselect_end(self) -> float:
         return self.reroute_end - (self.reroute_end - self.began) * self.reroute
+
+    def regroup_end(self, share: float) -> float:
+        """The end of routing the chosen visits again a few routes at a time
+        (``regroup.py``): ``share`` of the re-routing time, which follows it."""
+        return self.reselect_end + (self.reroute_end - self.reselect_end) * share
 
     @property
     def search_end(self) -> float:

@@ -76,6 +76,12 @@ REROUTE = 0.2
 # a quarter did better than 15% on all six of those runs, 35% worse (benchmarks/README.md,
 # "Choosing again two routes at a time").
 RESELECT = 0.25
+# The share of the re-routing time (REROUTE) that may first route the chosen visits again
+# three neighbouring routes at a time, from nothing (solver/regroup.py); the groups usually
+# settle sooner, and re-routing all at once takes the rest: on the 400-cap day the 30 s
+# plan's travel fell from 34.5 h to 32.8 h for the same visits (benchmarks/README.md,
+# "Routes built again three at a time").
+REGROUP = 0.8
 # Territory size: on a day bound by visit caps each territory is shortlisted for its own
 # agents (solver/shortlist.py), so its search is already small; on a day bound by time every
 # eligible account is searched, and smaller territories converge faster: on the two
@@ -167,6 +173,11 @@ class SearchParams:
         order, a pair at a time (``solver/reselect.py``); on a day cut into territories
         the pairs cross the borders, in ``workers`` bands side by side. ``None``: off.
         Not with ``solution_limit`` or ``start_from``, as ``reroute``.
+    regroup
+        The share of the re-routing time (``reroute``) that may first go to routing the
+        chosen visits again a few neighbouring routes at a time, each group from a fresh
+        first plan (``solver/regroup.py``); it ends sooner when every group has settled.
+        ``None``: off. Only where ``reroute`` runs, on a day searched as one model.
     recut
         On a day cut into territories, the share of the time left to cut it again
         around the plan found (other borders, each agent with its visits) and search on
@@ -196,6 +207,7 @@ class SearchParams:
     reroute_territories: bool = False
     recut: float | None = RECUT
     reselect: float | None = RESELECT
+    regroup: float | None = REGROUP
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -212,6 +224,8 @@ class SearchParams:
             raise ValueError("reroute must be between 0 and 1 (or None)")
         if self.reselect is not None and not 0 < self.reselect < 1:
             raise ValueError("reselect must be between 0 and 1 (or None)")
+        if self.regroup is not None and not 0 < self.regroup <= 1:
+            raise ValueError("regroup must be above 0 and at most 1 (or None)")
         if self.recut is not None and not 0 < self.recut < 1:
             raise ValueError("recut must be between 0 and 1 (or None)")
         if self.territory_size is not None and self.territory_size < 1:

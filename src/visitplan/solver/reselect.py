@@ -51,14 +51,15 @@ class Tally:
     searched: int = 0
     improved: int = 0
     saved: int = 0
+    unit: str = "pairs"  # what was searched: "pairs" here, "groups" in regroup.py
 
     def __add__(self, other: "Tally") -> "Tally":
         return Tally(self.searched + other.searched, self.improved + other.improved,
-                     self.saved + other.saved)
+                     self.saved + other.saved, self.unit)
 
     def __str__(self) -> str:
-        """As ``plan.stats.reselect`` shows it."""
-        return f"{self.improved} of {self.searched} pairs better"
+        """As ``plan.stats.reselect`` (``regroup``) shows it."""
+        return f"{self.improved} of {self.searched} {self.unit} better"
 
 
 def reselect(problem: Problem, model: RoutingModel, solution, end: float, seed: int,
@@ -67,13 +68,20 @@ def reselect(problem: Problem, model: RoutingModel, solution, end: float, seed: 
     (``time.monotonic()``). Returns ``(model, solution, saved, tally)``: as
     ``reroute.reroute``, the better plan in a new model of the same numbers (or the
     arguments unchanged, ``saved`` 0), and what :func:`improve` did."""
+    return on_model(model, solution, end, lambda plan, accounts, agents: improve(
+        problem, plan, accounts, agents, end, seed, strategy, params))
+
+
+def on_model(model: RoutingModel, solution, end: float, step):
+    """``step(plan, accounts, agents) -> (plan, tally)`` applied to ``solution``'s plan,
+    the result loaded into a new model of the same numbers and kept if its objective
+    there is lower. Returns ``(model, solution, saved, tally)`` as :func:`reselect`."""
     unchanged = model, solution, 0
     if solution is None or end - time.monotonic() < MIN_SECONDS:
         return unchanged + (Tally(),)
     data = model.data
     plan = {agent_id: list(stops) for agent_id, stops in chosen_routes(model, solution)}
-    plan, tally = improve(problem, plan, data.accounts, data.agents, end, seed, strategy,
-                          params)
+    plan, tally = step(plan, data.accounts, data.agents)
     if not tally.improved:
         return unchanged + (tally,)
     again = build_model(data)

@@ -20,7 +20,8 @@ from .params import SearchParams, search_parameters
 from .progress import SearchMonitor
 from .reasons import explain_drops
 from .reroute import reroute
-from .reselect import reselect
+from .regroup import regroup
+from .reselect import on_model, reselect
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     stall = params.restart_after * search_s if restarts(params, worker) else None
     monitor = SearchMonitor(model.routing, search_s, budget.began, stall)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
-    rounds, saved, chose = 1, 0, "off"
+    rounds, saved, chose, grouped = 1, 0, "off", "off"
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, budget, params, worker)
         while monitor.stalled and budget.search_end - time.monotonic() > stall:
@@ -110,6 +111,13 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
                                                  budget.reselect_end, worker.seed,
                                                  worker.strategy, params)
             chose = str(tally)
+        if budget.reroute and params.regroup:
+            monitor.phase("routing again three routes at a time")
+            end = budget.regroup_end(params.regroup)
+            model, solution, _, tally = on_model(
+                model, solution, end, lambda plan, accounts, group_agents: regroup(
+                    problem, plan, accounts, group_agents, end, worker.seed))
+            grouped = str(tally)
         if budget.reroute:
             monitor.phase("re-routing the chosen visits")
             model, solution, saved = reroute(problem, model, solution, agents,
@@ -119,7 +127,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
                  budget=budget.as_stats(built=built, **deadlines), rounds=rounds,
-                 reroute_saved_s=saved, reselect=chose)
+                 reroute_saved_s=saved, reselect=chose, regroup=grouped)
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
 

@@ -1,0 +1,112 @@
+"""Route three neighbouring agents' visits again from nothing, a group at a time.
+
+Where the agents' visit caps bind, every route of a good plan is full: no
+visit can move to another route, only swap with one, so guided local search
+on the chosen visits (``reroute.py``) barely shortens them. On the 400-account
+day its 6 s saved nothing on the best known plan, which the same visits
+routed from nothing for 120 s beat by 9% (benchmarks/README.md, "Routes built
+again three at a time"). Here the plan is taken a few neighbouring routes at
+a time: their visits, made must-visit, are routed from a fresh first plan by
+the group's own agents (all the day's rules apply), and a shorter result
+replaces the group's routes. No visit leaves the group, so the day's
+objective falls by exactly what the group's does, and the priority served
+never changes.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..models import Account, Agent, Problem
+from .load import as_routes, start_from
+from .model import build
+from .params import search_parameters
+from .reroute import chosen_routes, visit_count
+from .reselect import Places, Plan, Tally
+
+# Routes in a group: the agent drawn and the agents whose routes' centres lie nearest.
+# On the 400-account day's best known plan, 6 s of groups of 3 shortened travel by 6.5%,
+# of 2 by 4%, of 4 and 6 by 4.3% and 5.3% (benchmarks/README.md).
+GROUP = 3
+# Seconds of search per group: a first plan and guided local search on about 25 visits.
+SLOT = 0.2
+# The first-solution strategy of a group: built one route at a time, unlike the plan's.
+STRATEGY = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+
+
+def regroup(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
+            end: float, seed: int) -> tuple[Plan, Tally]:
+    """Groups of ``GROUP`` neighbouring routes of ``plan``, each routed again from
+    nothing with its visits fixed, in a seeded order until ``end``
+    (``time.monotonic()``) or until every group has been searched as it stands.
+    ``accounts``: at least every account the plan visits. Returns the plan (a new dict)
+    and a :class:`reselect.Tally` (``saved``: the objective's units)."""
+    plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
+    places = Places(accounts, agents)
+    rng = np.random.default_rng(seed)
+    tally, tried = Tally(unit="groups"), set()
+    while time.monotonic() + SLOT / 2 < end:
+        groups = [g for g in _groups(places, plan) if _key(plan, g) not in tried]
+        if not groups:
+            break  # every group settled
+        for k in rng.permutation(len(groups)):
+            left = end - time.monotonic()
+            if left < SLOT / 2:
+                break
+            group = groups[k]
+            if _key(plan, group) in tried:  # searched already as it now stands
+                continue
+            tried.add(_key(plan, group))
+            tally.searched += 1
+            saved = _route_again(problem, plan, places, group, min(SLOT, left), seed)
+            if saved:
+                tally.improved += 1
+                tally.saved += saved
+    return plan, tally
+
+
+def _key(plan: Plan, group: list[Agent]) -> tuple:
+    return tuple(sorted((g.agent_id, tuple(plan[g.agent_id])) for g in group))
+
+
+def _groups(places: Places, plan: Plan) -> list[list[Agent]]:
+    """Each agent with a visit, and the ``GROUP - 1`` agents whose routes' centres lie
+    nearest its own; each group once."""
+    agents = places.agents
+    if len(agents) < 2:
+        return []
+    centres = np.array([places.stops(plan, v).mean(axis=0) for v in range(len(agents))])
+    groups = set()
+    for v, agent in enumerate(agents):
+        if not plan[agent.agent_id]:
+            continue
+        far = ((centres - centres[v]) ** 2).sum(axis=1)
+        near = np.argsort(far, kind="stable")[:min(GROUP, len(agents))]
+        groups.add(tuple(sorted(int(w) for w in near)))
+    return [[agents[w] for w in group] for group in sorted(groups)]
+
+
+def _route_again(problem: Problem, plan: Plan, places: Places, group: list[Agent],
+                 seconds: float, seed: int) -> int:
+    """Route the visits of ``group`` again from nothing; write shorter routes into
+    ``plan``. Returns what they saved in the objective's units (0: nothing)."""
+    members = [places.accounts[places.index[a]] for g in group for a in plan[g.agent_id]]
+    if not members:
+        return 0
+    sub = build(problem, [a.model_copy(update={"must_visit": True}) for a in members],
+                group, seed)
+    start = start_from(sub, as_routes(plan, group))
+    if start is None or visit_count(sub, start) != len(members):
+        return 0  # the routes do not load as they are: nothing to compare with
+    search = search_parameters(max(0.05, seconds), None, STRATEGY)
+    again = sub.routing.SolveWithParameters(search)
+    if again is None or visit_count(sub, again) != len(members):
+        return 0
+    saved = start.ObjectiveValue() - again.ObjectiveValue()
+    if saved <= 0:
+        return 0
+    for agent_id, stops in chosen_routes(sub, again):
+        plan[agent_id] = list(stops)
+    return saved
