@@ -234,3 +234,25 @@ def test_once_the_near_pairs_settle_the_search_looks_further_out(monkeypatch):
                              SearchParams())
     assert len(places.pairs(plan, pairs.PARTNERS)) < 15
     assert len(seen) == len(set(seen)) == tally.searched == 15  # each pair once, the far too
+
+
+def test_a_pair_is_also_searched_from_a_fresh_first_plan(monkeypatch):
+    """With the search from the routes stopped at its first solution, the urgent accounts
+    still come in: from the pair's own fresh first plan. With both stopped, nothing does."""
+    real = pairs.search_parameters
+
+    def stopped(only_fresh):
+        def parameters(seconds, limit=None, strategy=None, gls_lambda=None):
+            runs = only_fresh and strategy == pairs.FRESH
+            return real(seconds, None if runs else 1, strategy, gls_lambda)
+        return parameters
+
+    for only_fresh, better in ((False, False), (True, True)):
+        monkeypatch.setattr(pairs, "search_parameters", stopped(only_fresh))
+        prepared, _, _, model, _, solution = cheap_plan()
+        again, found, saved, _ = pairs.reselect(prepared, model, solution,
+                                                time.monotonic() + 2, *WORKER, SearchParams())
+        assert (saved > 0) == better
+        if better:
+            routes = chosen_routes(again, found)
+            assert served(prepared, routes) == 2 * 6.0 + 4 * 1.0

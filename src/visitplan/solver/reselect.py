@@ -9,9 +9,10 @@ known differed by two such exchanges; benchmarks/README.md). Here the plan
 is searched a neighbourhood at a time: two neighbouring routes, their visits
 and the unvisited accounts nearest them, as a model of its own with the same
 rules (windows, shifts, breaks, caps, skills, preferences), searched from
-the two routes as they are. A neighbourhood whose search lowers its
-objective changes the plan, and the day's objective falls by as much: the
-other routes and accounts are untouched. On a day cut into territories the
+the two routes as they are and from a fresh first plan of its own. A
+neighbourhood whose search lowers its objective changes the plan, and the
+day's objective falls by as much: the other routes and accounts are
+untouched. On a day cut into territories the
 neighbourhoods cross the territories' borders.
 
 :func:`improve` works on a plan as routes of account ids; :func:`reselect`
