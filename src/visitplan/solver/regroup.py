@@ -24,16 +24,14 @@ from .load import as_routes, start_from
 from .model import build
 from .params import search_parameters
 from .reroute import chosen_routes, visit_count
-from .reselect import Places, Plan, Tally
+from .reselect import FRESH, Places, Plan, Tally
 
 # Routes in a group: the agent drawn and the agents whose routes' centres lie nearest.
-# On the 400-account day's best known plan, 6 s of groups of 3 shortened travel by 6.5%,
-# of 2 by 4%, of 4 and 6 by 4.3% and 5.3% (benchmarks/README.md).
+# On the 400-account day's best known plan of 34.50 h, 6 s of groups of 3 shortened travel
+# by 7%, of 2 by 4%, of 4 and 6 by 4.4% and 5.3% (benchmarks/README.md).
 GROUP = 3
 # Seconds of search per group: a first plan and guided local search on about 25 visits.
 SLOT = 0.2
-# The first-solution strategy of a group: built one route at a time, unlike the plan's.
-STRATEGY = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
 
 
 def regroup(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
@@ -100,7 +98,7 @@ def _route_again(problem: Problem, plan: Plan, places: Places, group: list[Agent
     start = start_from(sub, as_routes(plan, group))
     if start is None or visit_count(sub, start) != len(members):
         return 0  # the routes do not load as they are: nothing to compare with
-    search = search_parameters(max(0.05, seconds), None, STRATEGY)
+    search = search_parameters(max(0.05, seconds), None, FRESH)
     again = sub.routing.SolveWithParameters(search)
     if again is None or visit_count(sub, again) != len(members):
         return 0

@@ -12,8 +12,8 @@ rules (windows, shifts, breaks, caps, skills, preferences), searched from
 the two routes as they are and from a fresh first plan of its own. A
 neighbourhood whose search lowers its objective changes the plan, and the
 day's objective falls by as much: the other routes and accounts are
-untouched. On a day cut into territories the
-neighbourhoods cross the territories' borders.
+untouched. On a day cut into territories the neighbourhoods cross the
+territories' borders.
 
 :func:`improve` works on a plan as routes of account ids; :func:`reselect`
 on an assignment of a day's model, loaded back and kept only if its
@@ -46,6 +46,7 @@ PARTNERS = 3
 # with the fresh half +18.5 and +17.2, and in slots of 0.04 s instead of 0.15 s (more
 # pairs searched) +24.2 and +47.7 (benchmarks/README.md, "A fresh start for each pair").
 SLOT = 0.04
+# The fresh first plan: built one route at a time (regroup.py builds its groups so too).
 FRESH = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
 
 Plan = dict[str, list[str]]  # agent id -> account ids in visit order
