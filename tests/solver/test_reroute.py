@@ -104,12 +104,12 @@ def test_territories_are_not_rerouted_unless_asked():
 
 
 def test_a_model_that_searched_from_an_assignment_still_gets_its_shorter_plan():
-    """OR-Tools no longer loads routes into such a model (a territory's, after its
-    second phase): the shorter plan comes in a new model of the same numbers."""
+    """OR-Tools may refuse to load routes into such a model (a territory's, after its
+    second phase): the shorter plan comes in a new model of the same numbers. (Whether it
+    refuses depends on how its search ended: asserting the refusal failed in CI.)"""
     prepared, model, agents, plan, solution = zigzag_day()
     first = model.routing.SolveWithParameters(search_parameters(1, 1))
     model.routing.SolveFromAssignmentWithParameters(first, search_parameters(1))
-    assert start_from(model, plan) is None  # what the new model works around
     again, shorter, saved = reroute(prepared, model, solution, agents,
                                     time.monotonic() + 2, *WORKER, SearchParams())
     assert saved > 0 and again is not model
