@@ -24,7 +24,7 @@ from .load import as_routes, start_from
 from .model import build
 from .params import search_parameters
 from .reroute import chosen_routes, visit_count
-from .reselect import FRESH, Places, Plan, Tally
+from .reselect import FRESH, Places, Plan, Tally, as_it_stands, sweep
 
 # Routes in a group: the agent drawn and the agents whose routes' centres lie nearest.
 # On the 400-account day's best known plan of 34.50 h, 6 s of groups of 3 shortened travel
@@ -46,44 +46,20 @@ def regroup(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
     rng = np.random.default_rng(seed)
     tally, tried = Tally(unit="groups"), set()
     while time.monotonic() + SLOT / 2 < end:
-        groups = [g for g in _groups(places, plan) if _key(plan, g) not in tried]
+        groups = [g for g in _groups(places, plan) if as_it_stands(plan, g) not in tried]
         if not groups:
             break  # every group settled
-        for k in rng.permutation(len(groups)):
-            left = end - time.monotonic()
-            if left < SLOT / 2:
-                break
-            group = groups[k]
-            if _key(plan, group) in tried:  # searched already as it now stands
-                continue
-            tried.add(_key(plan, group))
-            tally.searched += 1
-            saved = _route_again(problem, plan, places, group, min(SLOT, left), seed)
-            if saved:
-                tally.improved += 1
-                tally.saved += saved
+        sweep(plan, groups, lambda group, seconds: _route_again(
+            problem, plan, places, group, seconds, seed), end, SLOT, rng, tried, tally)
     return plan, tally
-
-
-def _key(plan: Plan, group: list[Agent]) -> tuple:
-    return tuple(sorted((g.agent_id, tuple(plan[g.agent_id])) for g in group))
 
 
 def _groups(places: Places, plan: Plan) -> list[list[Agent]]:
     """Each agent with a visit, and the ``GROUP - 1`` agents whose routes' centres lie
-    nearest its own; each group once."""
-    agents = places.agents
-    if len(agents) < 2:
-        return []
-    centres = np.array([places.stops(plan, v).mean(axis=0) for v in range(len(agents))])
-    groups = set()
-    for v, agent in enumerate(agents):
-        if not plan[agent.agent_id]:
-            continue
-        far = ((centres - centres[v]) ** 2).sum(axis=1)
-        near = np.argsort(far, kind="stable")[:min(GROUP, len(agents))]
-        groups.add(tuple(sorted(int(w) for w in near)))
-    return [[agents[w] for w in group] for group in sorted(groups)]
+    nearest its own; each group once, its agents in their order."""
+    groups = {tuple(sorted(near)) for near in places.nearest(plan, GROUP - 1)
+              if plan[places.agents[near[0]].agent_id]}
+    return [[places.agents[w] for w in group] for group in sorted(groups) if len(group) > 1]
 
 
 def _route_again(problem: Problem, plan: Plan, places: Places, group: list[Agent],

@@ -116,33 +116,42 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
     rng = np.random.default_rng(seed)
     partners = PARTNERS
     while time.monotonic() + SLOT / 2 < end:
-        pairs = [p for p in places.pairs(plan, partners) if _key(plan, p) not in tried]
+        pairs = [p for p in places.pairs(plan, partners) if as_it_stands(plan, p) not in tried]
         if not pairs:
             if partners >= len(agents) - 1:
                 break
             partners += 1  # every near pair settled: look one neighbour further
             continue
-        for k in rng.permutation(len(pairs)):
-            left = end - time.monotonic()
-            if left < SLOT / 2:
-                break
-            pair = pairs[k]
-            key = _key(plan, pair)
-            if key in tried:  # searched already as it now stands
-                continue
-            tried.add(key)
-            tally.searched += 1
-            saved = _search(problem, plan, places, pair, min(SLOT, left), seed, strategy,
-                            params)
-            if saved:
-                tally.improved += 1
-                tally.saved += saved
+        sweep(plan, pairs, lambda pair, seconds: _search(
+            problem, plan, places, pair, seconds, seed, strategy, params),
+            end, SLOT, rng, tried, tally)
     return plan, tally
 
 
-def _key(plan: Plan, pair: tuple[Agent, Agent]) -> tuple:
-    """A neighbourhood as it stands: its agents and their routes."""
-    return tuple((g.agent_id, tuple(plan[g.agent_id])) for g in pair)
+def sweep(plan: Plan, hoods: list, search, end: float, slot: float, rng, tried: set,
+          tally: Tally) -> None:
+    """Each neighbourhood of ``hoods`` (lists of agents) in a seeded order, unless
+    ``tried`` as it now stands, searched by ``search(hood, seconds)`` (which writes a
+    better plan into ``plan`` and returns its saving, 0 for none) for up to ``slot``
+    seconds, until ``end``; ``tried`` and ``tally`` are updated."""
+    for k in rng.permutation(len(hoods)):
+        left = end - time.monotonic()
+        if left < slot / 2:
+            break
+        key = as_it_stands(plan, hoods[k])
+        if key in tried:  # searched already as it now stands
+            continue
+        tried.add(key)
+        tally.searched += 1
+        saved = search(hoods[k], min(slot, left))
+        if saved:
+            tally.improved += 1
+            tally.saved += saved
+
+
+def as_it_stands(plan: Plan, hood) -> tuple:
+    """A neighbourhood as it stands: its agents (in their order) and their routes."""
+    return tuple((g.agent_id, tuple(plan[g.agent_id])) for g in hood)
 
 
 class Places:
@@ -166,17 +175,25 @@ class Places:
         rows = [self.index[a] for a in plan[self.agents[v].agent_id]]
         return np.vstack([self.starts[v:v + 1], self.points[rows]])
 
-    def pairs(self, plan: Plan, partners: int = PARTNERS) -> list[tuple[Agent, Agent]]:
-        """Each agent with the ``partners`` agents whose routes' centres lie nearest its own."""
-        if len(self.agents) < 2:
-            return []
-        centres = np.array([self.stops(plan, v).mean(axis=0) for v in range(len(self.agents))])
-        pairs = set()
+    def centres(self, plan: Plan) -> np.ndarray:
+        """The centre of each agent's start and visits."""
+        return np.array([self.stops(plan, v).mean(axis=0) for v in range(len(self.agents))])
+
+    def nearest(self, plan: Plan, count: int) -> list[list[int]]:
+        """For each agent, itself and the ``count`` agents whose routes' centres lie
+        nearest its own (fewer if there are fewer), by index."""
+        centres = self.centres(plan)
+        near = []
         for v in range(len(self.agents)):
             far = ((centres - centres[v]) ** 2).sum(axis=1)
-            far[v] = np.inf
-            for w in np.argsort(far, kind="stable")[:min(partners, len(self.agents) - 1)]:
-                pairs.add(tuple(sorted((v, int(w)))))
+            far[v] = -1.0  # itself first
+            near.append([int(w) for w in np.argsort(far, kind="stable")[:count + 1]])
+        return near
+
+    def pairs(self, plan: Plan, partners: int = PARTNERS) -> list[tuple[Agent, Agent]]:
+        """Each agent with the ``partners`` agents whose routes' centres lie nearest its own."""
+        pairs = {tuple(sorted((v, w))) for v, *others in self.nearest(plan, partners)
+                 for w in others}
         return [(self.agents[v], self.agents[w]) for v, w in sorted(pairs)]
 
     def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
@@ -245,7 +262,7 @@ def split(plan: Plan, accounts: list[Account], agents: list[Agent],
     side. An account no agent may serve is in none."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
     places = Places(accounts, agents)
-    centres = np.array([places.stops(plan, v).mean(axis=0) for v in range(len(agents))])
+    centres = places.centres(plan)
     spread = centres - centres.mean(axis=0)
     axis = np.linalg.svd(spread, full_matrices=False)[2][0] if len(agents) > 1 else np.ones(2)
     bands = np.array_split(np.argsort(spread @ axis, kind="stable"), groups)
