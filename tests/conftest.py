@@ -1,6 +1,7 @@
 import datetime as dt
 import functools
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
@@ -94,3 +95,18 @@ def files(tmp_path):
 def examples(tmp_path):
     from visitplan.demo import write_example
     return write_example(tmp_path / "examples")
+
+
+def ring_day(n, skills=False):
+    """``n`` accounts on a ring 4 km across, six agents starting around the centre; with
+    ``skills``, every fifth account needs Cantonese, which only G0 speaks."""
+    accounts = [account(i, 0.02 * math.cos(2 * math.pi * i / n),
+                        0.02 * math.sin(2 * math.pi * i / n), priority=1.0 + i % 4,
+                        windows="09:00-18:00", service_min=20,
+                        **({"skills": "cantonese"} if skills and i % 5 == 0 else {}))
+                for i in range(n)]
+    agents = [agent(k, start_lat=CENTRE[0] + 0.01 * math.cos(k),
+                    start_lon=CENTRE[1] + 0.01 * math.sin(k),
+                    **({"skills": "cantonese"} if skills and k == 0 else {}))
+              for k in range(6)]
+    return problem(accounts, agents)

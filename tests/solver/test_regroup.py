@@ -17,8 +17,7 @@ from visitplan.solver.params import SearchParams
 from visitplan.solver.reroute import chosen_routes
 from visitplan.solver.reselect import on_model
 
-from ..conftest import account, agent, problem
-from .test_reselect import ring_day
+from ..conftest import account, agent, problem, ring_day
 
 
 def two_sides_day():

@@ -1,7 +1,6 @@
 """Two neighbouring routes chosen again at a time: more priority where caps bind, every
 rule kept, bands that share nothing, and loud failures."""
 
-import math
 import time
 
 import pytest
@@ -19,7 +18,7 @@ from visitplan.solver.params import SearchParams
 from visitplan.solver.reroute import chosen_routes
 from visitplan.solver.solve import reselecting
 
-from ..conftest import CENTRE, account, agent, problem
+from ..conftest import account, agent, problem, ring_day
 
 WORKER = (0, SearchParams().portfolio[0])  # a worker's seed and strategy
 
@@ -89,21 +88,6 @@ def test_improve_stops_when_no_pair_has_changed_since_it_was_searched():
     again, second = pairs.improve(prepared, new, eligible, agents, time.monotonic() + 20,
                                   *WORKER, params)
     assert again == new and second.improved == 0  # a plan it settled on stays
-
-
-def ring_day(n, skills=False):
-    """``n`` accounts on a ring 4 km across, six agents starting around the centre; with
-    ``skills``, every fifth account needs Cantonese, which only G0 speaks."""
-    accounts = [account(i, 0.02 * math.cos(2 * math.pi * i / n),
-                        0.02 * math.sin(2 * math.pi * i / n), priority=1.0 + i % 4,
-                        windows="09:00-18:00", service_min=20,
-                        **({"skills": "cantonese"} if skills and i % 5 == 0 else {}))
-                for i in range(n)]
-    agents = [agent(k, start_lat=CENTRE[0] + 0.01 * math.cos(k),
-                    start_lon=CENTRE[1] + 0.01 * math.sin(k),
-                    **({"skills": "cantonese"} if skills and k == 0 else {}))
-              for k in range(6)]
-    return problem(accounts, agents)
 
 
 @settings(max_examples=25, deadline=None)
