@@ -240,3 +240,26 @@ def test_a_pair_is_also_searched_from_a_fresh_first_plan(monkeypatch):
         assert (saved > 0) == fresh
         if fresh:
             assert served(prepared, chosen_routes(again, found)) == 2 * 6.0 + 4 * 1.0
+
+
+def test_a_pair_is_offered_the_most_urgent_of_the_accounts_near_it():
+    """Seventy cheap accounts (priority 1) around the pair's stops at growing distances and
+    three urgent ones (priority 5): two among the nearest few dozen, one beyond them. The
+    pair is offered its CANDIDATES per agent: the two near urgent accounts first, then the
+    nearest cheap ones; not the urgent account too far off, and nothing it may not serve."""
+    rows = [account(1, 0.0, 0.001)]  # the one visit of G1's route
+    rows += [account(100 + j, 0.0, 0.002 + 0.0005 * j, priority=1.0) for j in range(70)]
+    rows += [account(200, 0.0, 0.002 + 0.0005 * 25, priority=5.0),
+             account(201, 0.0, 0.002 + 0.0005 * 35, priority=5.0),
+             account(202, 0.0, 0.002 + 0.0005 * (2 * pairs.CANDIDATES * pairs.POOL + 5),
+                     priority=5.0),
+             account(203, 0.0, 0.0015, priority=5.0, skills="senior")]
+    prepared = prepare(problem(rows, [agent(1), agent(2)]))
+    accounts, agents = prepared.accounts, prepared.working_agents()
+    plan = {"G1": ["A1"], "G2": []}
+    offered = [a.account_id for a in pairs.Places(accounts, agents).candidates(
+        plan, tuple(agents))]
+    assert len(offered) == 2 * pairs.CANDIDATES
+    assert offered[:2] == ["A200", "A201"]
+    assert offered[2:] == [f"A{100 + j}" for j in range(2 * pairs.CANDIDATES - 2)]
+    assert "A202" not in offered and "A203" not in offered

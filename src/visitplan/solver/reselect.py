@@ -7,7 +7,7 @@ newcomer: two or three moves, each worse on its own, which the search
 rarely strings together (on the 400-account day the 30 s plan and the best
 known differed by two such exchanges; benchmarks/README.md). Here the plan
 is searched a neighbourhood at a time: two neighbouring routes, their visits
-and the unvisited accounts nearest them, as a model of its own with the same
+and the most urgent of the unvisited accounts nearest them, as a model of its own with the same
 rules (windows, shifts, breaks, caps, skills, preferences), searched from
 the two routes as they are and from a fresh first plan of its own. A
 neighbourhood whose search lowers its objective changes the plan, and the
@@ -34,8 +34,15 @@ from .model import RoutingModel, build, build_model, preference_seconds
 from .params import SearchParams, search_parameters
 from .reroute import MIN_SECONDS, chosen_routes, visit_count
 
-# Unvisited accounts offered to a neighbourhood, per route in it: the nearest to its stops.
+# Unvisited accounts offered to a neighbourhood, per route in it: the most urgent of the
+# POOL x CANDIDATES nearest its stops. The nearest alone are mostly the cheap accounts a
+# route passes by; an urgent one a little further off is what a pair can bring in. At
+# 30 s, seeds 0 / 1, the most urgent of the 3x nearest served more on 11 runs of 12
+# across the set, with the five-seed means +0.2% (1,000-time) and +0.5% (3,000 tight);
+# of the 5x nearest, +0.6% on the latter but -0.5% on the former (benchmarks/README.md,
+# "Urgent candidates for the pairs").
 CANDIDATES = 10
+POOL = 3
 # Partners of each agent: the agents whose routes' centres lie nearest its own.
 PARTNERS = 3
 # Seconds of search per neighbourhood: its model has a few dozen nodes. Half goes to a
@@ -197,8 +204,8 @@ class Places:
         return [(self.agents[v], self.agents[w]) for v, w in sorted(pairs)]
 
     def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
-        """The unvisited accounts nearest the pair's stops that one of its agents may
-        serve, ``CANDIDATES`` per agent."""
+        """The unvisited accounts one of the pair's agents may serve, ``CANDIDATES`` per
+        agent: the most urgent of the ``POOL`` times as many nearest the pair's stops."""
         visited = {a for stops in plan.values() for a in stops}
         free = [k for k, a in enumerate(self.accounts) if a.account_id not in visited
                 and any(g.can_serve(a) for g in pair)]
@@ -207,8 +214,11 @@ class Places:
         at = {g.agent_id: v for v, g in enumerate(self.agents)}
         stops = np.vstack([self.stops(plan, at[g.agent_id]) for g in pair])
         gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
-        nearest = np.argsort(gaps.min(axis=1), kind="stable")[: CANDIDATES * len(pair)]
-        return [self.accounts[free[i]] for i in nearest]
+        wanted = CANDIDATES * len(pair)
+        nearest = np.argsort(gaps.min(axis=1), kind="stable")[: wanted * POOL]
+        # The most urgent first; among equals, the nearer (a stable sort keeps that order).
+        urgent = sorted(nearest, key=lambda i: -self.accounts[free[i]].priority)[:wanted]
+        return [self.accounts[free[i]] for i in urgent]
 
 
 def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int,
