@@ -243,10 +243,11 @@ def test_a_pair_is_also_searched_from_a_fresh_first_plan(monkeypatch):
 
 
 def test_a_pair_is_offered_the_most_urgent_of_the_accounts_near_it():
-    """Seventy cheap accounts (priority 1) around the pair's stops at growing distances and
-    three urgent ones (priority 5): two among the nearest few dozen, one beyond them. The
-    pair is offered its CANDIDATES per agent: the two near urgent accounts first, then the
-    nearest cheap ones; not the urgent account too far off, and nothing it may not serve."""
+    """Seventy cheap accounts (priority 1) around the pair's stops at growing distances,
+    three urgent ones (priority 5), two among the nearest few dozen and one beyond them,
+    and a fourth, nearest of all, that needs a skill neither agent has. The pair is offered
+    its CANDIDATES per agent: the two near urgent accounts first, then the nearest cheap
+    ones; not the urgent account too far off, and nothing it may not serve."""
     rows = [account(1, 0.0, 0.001)]  # the one visit of G1's route
     rows += [account(100 + j, 0.0, 0.002 + 0.0005 * j, priority=1.0) for j in range(70)]
     rows += [account(200, 0.0, 0.002 + 0.0005 * 25, priority=5.0),

@@ -7,11 +7,11 @@ newcomer: two or three moves, each worse on its own, which the search
 rarely strings together (on the 400-account day the 30 s plan and the best
 known differed by two such exchanges; benchmarks/README.md). Here the plan
 is searched a neighbourhood at a time: two neighbouring routes, their visits
-and the most urgent of the unvisited accounts nearest them, as a model of its own with the same
-rules (windows, shifts, breaks, caps, skills, preferences), searched from
-the two routes as they are and from a fresh first plan of its own. A
-neighbourhood whose search lowers its objective changes the plan, and the
-day's objective falls by as much: the other routes and accounts are
+and the most urgent of the unvisited accounts nearest them, as a model of its
+own with the same rules (windows, shifts, breaks, caps, skills, preferences),
+searched from the two routes as they are and from a fresh first plan of its
+own. A neighbourhood whose search lowers its objective changes the plan, and
+the day's objective falls by as much: the other routes and accounts are
 untouched. On a day cut into territories the neighbourhoods cross the
 territories' borders.
 
@@ -37,7 +37,7 @@ from .reroute import MIN_SECONDS, chosen_routes, visit_count
 # Unvisited accounts offered to a neighbourhood, per route in it: the most urgent of the
 # POOL x CANDIDATES nearest its stops. The nearest alone are mostly the cheap accounts a
 # route passes by; an urgent one a little further off is what a pair can bring in. At
-# 30 s, seeds 0 / 1, the most urgent of the 3x nearest served more on 11 runs of 12
+# 30 s, seeds 0 / 1, the most urgent of the 3x nearest served more on 10 runs of 12
 # across the set, with the five-seed means +0.2% (1,000-time) and +0.5% (3,000 tight);
 # of the 5x nearest, +0.6% on the latter but -0.5% on the former (benchmarks/README.md,
 # "Urgent candidates for the pairs").
