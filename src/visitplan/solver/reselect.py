@@ -111,7 +111,7 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
             end: float, seed: int, strategy: tuple[str, str],
             params: SearchParams) -> tuple[Plan, Tally]:
     """Search the pairs of neighbouring routes of ``plan`` in a seeded order, each from
-    its routes as they stand, until ``end``. When no pair has changed since it was last
+    its routes as they stand and from a fresh first plan (``_search``), until ``end``. When no pair has changed since it was last
     searched, each agent's next nearest partner joins (the time would go unused
     otherwise), until every pair of agents has settled. ``accounts``: every account the
     plan may visit (the others of them are the candidates). Returns the plan (a new
@@ -176,6 +176,16 @@ class Places:
                               np.array([a.lon for a in self.accounts], dtype=float), lat0)
         self.starts = flat_km(np.array([g.start_lat for g in self.agents], dtype=float),
                               np.array([g.start_lon for g in self.agents], dtype=float), lat0)
+        self.position = {g.agent_id: v for v, g in enumerate(self.agents)}
+        self._able: dict[int, np.ndarray] = {}
+
+    def able(self, v: int) -> np.ndarray:
+        """Which accounts agent ``v`` may serve: worked out once per agent, as every
+        neighbourhood of the agent asks again."""
+        if v not in self._able:
+            agent = self.agents[v]
+            self._able[v] = np.array([agent.can_serve(a) for a in self.accounts], dtype=bool)
+        return self._able[v]
 
     def stops(self, plan: Plan, v: int) -> np.ndarray:
         """Agent ``v``'s start and visits."""
@@ -206,13 +216,14 @@ class Places:
     def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
         """The unvisited accounts one of the pair's agents may serve, ``CANDIDATES`` per
         agent: the most urgent of the ``POOL`` times as many nearest the pair's stops."""
-        visited = {a for stops in plan.values() for a in stops}
-        free = [k for k, a in enumerate(self.accounts) if a.account_id not in visited
-                and any(g.can_serve(a) for g in pair)]
-        if not free:
+        members = [self.position[g.agent_id] for g in pair]
+        open_ = np.logical_or.reduce([self.able(v) for v in members])
+        open_[np.fromiter((self.index[a] for stops in plan.values() for a in stops
+                           if a in self.index), dtype=np.int64)] = False  # visited
+        free = np.flatnonzero(open_)
+        if not len(free):
             return []
-        at = {g.agent_id: v for v, g in enumerate(self.agents)}
-        stops = np.vstack([self.stops(plan, at[g.agent_id]) for g in pair])
+        stops = np.vstack([self.stops(plan, v) for v in members])
         gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
         wanted = CANDIDATES * len(pair)
         nearest = np.argsort(gaps.min(axis=1), kind="stable")[: wanted * POOL]
