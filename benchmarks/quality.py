@@ -96,11 +96,12 @@ def same_priority_travel(prob: vp.Problem, data, routes: dict[str, list[str]], l
     if not found:
         return {"travel_same_h": None, "travel_same_gap_pct": None}
     travel = measure(data, routes)["travel_h"]
-    shortest = min(found, key=lambda again: measure(data, again)["travel_h"])
-    least = min(measure(data, shortest)["travel_h"], travel)
+    hours = [measure(data, again)["travel_h"] for again in found]  # measured once each
+    k = min(range(len(found)), key=hours.__getitem__)
+    least = min(hours[k], travel)
     return {"travel_same_h": least,
             "travel_same_gap_pct": round(100 * (travel - least) / least, 2),
-            "rerouted": shortest if least < travel else None}
+            "rerouted": found[k] if least < travel else None}
 
 
 def run_plain(data, limit: float) -> dict:
