@@ -40,6 +40,14 @@ PORTFOLIO = (("PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"),
 # few seconds each): from parallel insertion the 1,000-account daily benchmark served 1.0
 # to 1.5% less priority and the week about 2% less (benchmarks/README.md).
 TERRITORY_STRATEGY = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+# Guided local search's lambda on a model where accounts may be left out. OR-Tools
+# penalises an arc of a local optimum by lambda x its travel cost, but there most of the
+# objective is the priority of the accounts left out (an hour of travel weighs a tenth of
+# a priority point): at OR-Tools' 0.1 the penalties are too small to push a route of
+# tight windows out of its local optimum, and its search stalls. Measured in
+# benchmarks/README.md, "Guided local search's lambda on days that choose". A model where
+# every account must be visited (Solomon, the re-routing) keeps OR-Tools' default.
+PRIZE_GLS_LAMBDA = 1.0
 
 # Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
 GIVE_UP = 0.3
@@ -149,7 +157,9 @@ class SearchParams:
         others are ``CAPACITY``. ``None``: search every eligible account. Not used with
         ``start_from``.
     gls_lambda
-        OR-Tools' guided local search lambda coefficient; ``None``: OR-Tools' default.
+        OR-Tools' guided local search lambda coefficient; ``None``: ``PRIZE_GLS_LAMBDA``
+        on a model with accounts that may be left out, OR-Tools' default on one where
+        every account must be visited (:func:`lambda_for`).
     restart_after
         A worker's OR-Tools search that has not improved for this share of its search
         time starts again from the first plan of the next seed (``seed + rounds x
@@ -247,6 +257,17 @@ class SearchParams:
         params = cls(time_limit=s.time_limit_s, seed=s.seed, warm_start=s.warm_start,
                      warm_start_share=s.warm_start_share)
         return replace(params, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def lambda_for(params: SearchParams, model) -> float | None:
+    """Guided local search's lambda for ``model`` (a ``RoutingModel``): the one set in
+    ``params``, else ``PRIZE_GLS_LAMBDA`` where an account may be left out, else
+    ``None`` (OR-Tools' default)."""
+    if params.gls_lambda is not None:
+        return params.gls_lambda
+    if all(a.must_visit for a in model.data.accounts):
+        return None
+    return PRIZE_GLS_LAMBDA
 
 
 def search_parameters(time_limit: float, solution_limit: int | None = None,

@@ -21,7 +21,7 @@ from .budget import Budget
 from .decompose import Territory
 from .load import as_routes, start_from
 from .model import build
-from .params import SearchParams, search_parameters
+from .params import SearchParams, lambda_for, search_parameters
 from .progress import SearchMonitor
 from .reroute import reroute
 from .search import NO_FIRST_PLAN, Outcome, Worker, finish
@@ -65,7 +65,7 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
                 break
             slot = left * sizes[k] / sum(sizes[k:])
             search = search_parameters(slot, params.solution_limit, worker.strategy,
-                                       params.gls_lambda)
+                                       lambda_for(params, model))
             seen = monitors[k].solutions
             if plans[k] is not None:
                 better = model.routing.SolveFromAssignmentWithParameters(plans[k], search)

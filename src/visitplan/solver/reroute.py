@@ -18,7 +18,7 @@ import time
 from ..models import Agent, Problem
 from .load import start_from
 from .model import RoutingModel, build, build_model
-from .params import SearchParams, search_parameters
+from .params import SearchParams, lambda_for, search_parameters
 
 # Below this many seconds a re-routing model is not worth building.
 MIN_SECONDS = 0.5
@@ -68,7 +68,7 @@ def reroute(problem: Problem, model: RoutingModel, solution, agents: list[Agent]
     if start is None:
         return unchanged
     search = search_parameters(max(0.1, end - time.monotonic()), None, strategy,
-                               params.gls_lambda)
+                               lambda_for(params, fixed))
     shorter = fixed.routing.SolveFromAssignmentWithParameters(start, search)
     if shorter is None or shorter.ObjectiveValue() >= start.ObjectiveValue():
         return unchanged

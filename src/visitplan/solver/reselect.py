@@ -31,7 +31,7 @@ from ..models import Account, Agent, Problem
 from .decompose import flat_km
 from .load import as_routes, start_from
 from .model import RoutingModel, build, build_model, preference_seconds
-from .params import SearchParams, search_parameters
+from .params import SearchParams, lambda_for, search_parameters
 from .reroute import MIN_SECONDS, chosen_routes, visit_count
 
 # Unvisited accounts offered to a neighbourhood, per route in it: the most urgent of the
@@ -243,8 +243,9 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
         return 0  # the routes do not load as they are: nothing to compare with
     half = max(0.02, seconds / 2)
     kept = sub.routing.SolveFromAssignmentWithParameters(
-        start, search_parameters(half, None, strategy, params.gls_lambda))
-    fresh = sub.routing.SolveWithParameters(search_parameters(half, None, FRESH))
+        start, search_parameters(half, None, strategy, lambda_for(params, sub)))
+    fresh = sub.routing.SolveWithParameters(search_parameters(half, None, FRESH,
+                                                              lambda_for(params, sub)))
     found = [s for s in (kept, fresh) if s is not None]
     if not found:
         return 0

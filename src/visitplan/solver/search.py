@@ -16,7 +16,7 @@ from .budget import Budget
 from .extract import extract_routes
 from .load import start_from
 from .model import RoutingModel, build
-from .params import SearchParams, search_parameters
+from .params import SearchParams, lambda_for, search_parameters
 from .progress import SearchMonitor
 from .reasons import explain_drops
 from .reroute import reroute
@@ -99,7 +99,7 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
             other = build(problem, eligible, agents, worker.seed + rounds * params.workers)
             monitor.watch(other.routing)
             search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
-                                       None, worker.strategy, params.gls_lambda)
+                                       None, worker.strategy, lambda_for(params, other))
             again, again_status = solve_fresh(other, search, monitor)
             rounds += 1
             if again is not None and (solution is None or
@@ -215,7 +215,8 @@ def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
     if first_feasible is not None:  # PyVRP's first feasible plan: earlier than OR-Tools'
         warm_stats["first_solution_s"] = round(first_feasible - budget.began, 3)
     search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
-                               params.solution_limit, worker.strategy, params.gls_lambda)
+                               params.solution_limit, worker.strategy,
+                               lambda_for(params, model))
     if start is None:
         return solve_fresh(model, search, monitor) + (warm_stats,)
     if polishes(model) or given is not None:
