@@ -103,25 +103,31 @@ def test_a_sick_agent_gets_nothing_more_and_their_accounts_move(files):
 
 def test_done_and_in_progress_visits_stay_as_reported(files):
     _, morning = files
-    first = morning.plan.agent_routes[0].visits[0]
+    # an agent who worked before the re-plan (its first visit done) and has visits after
+    worked = _worked_before_and_after(morning, AT)
+    first = worked.visits[0]
     other = next(r for r in morning.plan.agent_routes if r.agent_id != first.agent_id)
-    taken = next(v for v in morning.plan.visits if v.agent_id == first.agent_id
-                 and v.start >= AT) if any(v.agent_id == first.agent_id and v.start >= AT
-                                           for v in morning.plan.visits) else None
+    taken = next(v for v in worked.visits if v.start >= AT)
     events = [Event(1, first.end + dt.timedelta(minutes=7), "done", agent_id=first.agent_id,
                     account_id=first.account_id)]
-    if taken is not None:  # a colleague dropped in on one of them, and is there now
-        events.append(Event(2, t(12, 50), "in_progress", agent_id=other.agent_id,
-                            account_id=taken.account_id))
+    # a colleague dropped in on one of its later accounts, and is there now
+    events.append(Event(2, t(12, 50), "in_progress", agent_id=other.agent_id,
+                        account_id=taken.account_id))
     result = replanned(files, events)
     got = {v.account_id: v for v in result.plan.visits}
     assert got[first.account_id].end == first.end + dt.timedelta(minutes=7)
-    if taken is not None:
-        assert got[taken.account_id].agent_id == other.agent_id
-        assert got[taken.account_id].start == t(12, 50)
-        later = [v for v in result.plan.visits if v.agent_id == other.agent_id and
-                 v.start > t(12, 50)]
-        assert all(v.start >= t(13, 10) for v in later)  # after that 20-minute visit
+    assert got[taken.account_id].agent_id == other.agent_id
+    assert got[taken.account_id].start == t(12, 50)
+    later = [v for v in result.plan.visits if v.agent_id == other.agent_id and
+             v.start > t(12, 50)]
+    assert all(v.start >= t(13, 10) for v in later)  # after that 20-minute visit
+
+
+def _worked_before_and_after(morning, at):
+    """A morning route with a visit over before 12:30 and one at ``at`` or later: the
+    re-plan keeps that agent's route (the tests' premises, whatever the plan's shape)."""
+    return next(r for r in morning.plan.agent_routes
+                if r.visits[0].end <= t(12, 30) and any(v.start >= at for v in r.visits))
 
 
 def test_cancel_add_and_accounts_nobody_asked_for(files, tmp_path):
@@ -164,7 +170,7 @@ def test_late_and_position_move_the_start(files):
 def test_the_validator_catches_a_tampered_replan(files):
     _, morning = files
     prob = day(files)
-    sick = morning.plan.agent_routes[0].agent_id
+    sick = _worked_before_and_after(morning, AT).agent_id  # keeps its morning's visits
     events = [Event(1, t(12, 30), "agent_off", agent_id=sick)]
     result = replan(prob, morning.plan, events, AT, time_limit=1)
     found = set()
@@ -201,6 +207,28 @@ def _codes(prob, morning, events, result, old, new):
     return {v.code for v in validate_replan(prob, morning.plan, events, AT, tampered,
                                             result.rest, result.rest_plan)}
 
+
+
+def test_a_reported_visit_over_a_full_morning_is_a_fact_not_a_broken_cap(files):
+    """An agent reports a visit nobody planned on top of a morning that reached its cap
+    (found by the random event sequences below): the day holds one visit over the cap,
+    which the re-plan did not cause, so the validator does not blame it; the re-plan gives
+    that agent nothing more. A re-plan that did give it more is still caught."""
+    _, morning = files
+    prob = day(files)
+    cap = 8
+    route = next(r for r in morning.plan.agent_routes
+                 if len(r.visits) == cap and r.visits[-1].end + dt.timedelta(minutes=25) <= AT)
+    extra = next(a.account_id for a in prob.accounts
+                 if a.account_id not in {v.account_id for v in morning.plan.visits})
+    done_at = route.visits[-1].end + dt.timedelta(minutes=25)  # 20 minutes there, after it
+    events = [Event(1, done_at, "done", agent_id=route.agent_id, account_id=extra)]
+    result = replanned(files, events)  # asserts that it validates
+    mine = [v for v in result.plan.visits if v.agent_id == route.agent_id]
+    assert len(mine) == cap + 1 and all(v.start < AT for v in mine)
+    later = next(v for v in result.plan.visits if v.start >= AT)
+    moved = later.model_copy(update={"agent_id": route.agent_id})
+    assert "VISIT_CAP" in _codes(prob, morning, events, result, later, moved)
 
 def test_cancelled_and_visited_is_caught(files):
     _, morning = files

@@ -519,12 +519,17 @@ def validate_replan(day: Problem, morning: Plan, events, at: dt.datetime, new: P
         if gone is not None and v.start >= gone:
             out.append(Violation("CANCELLED_VISITED", f"cancelled at {gone:%H:%M}", v.agent_id,
                                  v.account_id))
-    out += _check_whole_routes(day, new)
+    out += _check_whole_routes(day, new, at, reported)
     return out
 
 
-def _check_whole_routes(day: Problem, new: Plan) -> list[Violation]:
-    """Over the whole day: no two visits of a route overlap, and the agent's cap holds."""
+def _check_whole_routes(day: Problem, new: Plan, at: dt.datetime,
+                        reported: dict) -> list[Violation]:
+    """Over the whole day: no two visits of a route overlap, and the agent's cap holds
+    wherever the re-plan gave the agent a visit from ``at`` on. What happened before (the
+    morning's visits and those ``reported``) can exceed a cap by itself, when an agent
+    reports a visit nobody planned on top of a full morning: that is a fact, not the
+    re-plan's doing, which then gives the agent nothing more."""
     out = []
     agents = {a.agent_id: a for a in day.agents}
     for route in new.agent_routes:
@@ -537,7 +542,9 @@ def _check_whole_routes(day: Problem, new: Plan) -> list[Violation]:
         agent = agents.get(route.agent_id)
         caps = [c for c in (agent.max_visits if agent else None,
                             day.policy.max_visits_per_agent) if c is not None]
-        if caps and len(route.visits) > min(caps):
+        planned = [v for v in route.visits
+                   if v.start >= at and v.account_id not in reported]
+        if caps and len(route.visits) > min(caps) and planned:
             out.append(Violation("VISIT_CAP", f"{len(route.visits)} visits over the day, the "
                                  f"cap is {min(caps)}", route.agent_id))
     return out
