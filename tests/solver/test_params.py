@@ -42,6 +42,8 @@ def test_guided_local_search_pushes_harder_where_accounts_may_be_left_out():
     assert lambda_for(SearchParams(), every) is None  # a VRPTW keeps OR-Tools' default
     assert lambda_for(SearchParams(gls_lambda=0.3), choosing) == 0.3  # a setting wins
     assert lambda_for(SearchParams(gls_lambda=0.3), every) == 0.3
+    replan = SearchParams(start_from=(("G1", ("A0",)),))
+    assert lambda_for(replan, choosing) is None  # a re-plan stays near the morning's routes
     lam = search_parameters(1.0, None, SearchParams().territory_strategy,
                             lambda_for(SearchParams(), choosing))
     assert lam.guided_local_search_lambda_coefficient == PRIZE_GLS_LAMBDA

@@ -46,7 +46,8 @@ TERRITORY_STRATEGY = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
 # a priority point): at OR-Tools' 0.1 the penalties are too small to push a route of
 # tight windows out of its local optimum, and its search stalls. Measured in
 # benchmarks/README.md, "Guided local search's lambda on days that choose". A model where
-# every account must be visited (Solomon, the re-routing) keeps OR-Tools' default.
+# every account must be visited (Solomon, the re-routing) keeps OR-Tools' default, as does
+# a re-plan (it searches on from the morning's routes, and values staying near them).
 PRIZE_GLS_LAMBDA = 1.0
 
 # Without a feasible PyVRP plan by this share of the search time, OR-Tools takes over.
@@ -159,7 +160,7 @@ class SearchParams:
     gls_lambda
         OR-Tools' guided local search lambda coefficient; ``None``: ``PRIZE_GLS_LAMBDA``
         on a model with accounts that may be left out, OR-Tools' default on one where
-        every account must be visited (:func:`lambda_for`).
+        every account must be visited and in a re-plan (:func:`lambda_for`).
     restart_after
         A worker's OR-Tools search that has not improved for this share of its search
         time starts again from the first plan of the next seed (``seed + rounds x
@@ -262,10 +263,12 @@ class SearchParams:
 def lambda_for(params: SearchParams, model) -> float | None:
     """Guided local search's lambda for ``model`` (a ``RoutingModel``): the one set in
     ``params``, else ``PRIZE_GLS_LAMBDA`` where an account may be left out, else
-    ``None`` (OR-Tools' default)."""
+    ``None`` (OR-Tools' default). A re-plan (``start_from``) keeps the default too: it
+    searches on from the morning's routes, and what it values is staying near them,
+    which a harder push out of each local optimum works against."""
     if params.gls_lambda is not None:
         return params.gls_lambda
-    if all(a.must_visit for a in model.data.accounts):
+    if params.start_from or all(a.must_visit for a in model.data.accounts):
         return None
     return PRIZE_GLS_LAMBDA
 
