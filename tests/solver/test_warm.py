@@ -4,7 +4,7 @@ import time
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import visitplan as vp
@@ -129,16 +129,34 @@ def test_the_break_fits_only_where_the_route_leaves_it_room():
 @given(order=st.permutations(list(range(6))), length=st.integers(1, 6),
        lunch=st.integers(10 * 60, 15 * 60), duration=st.sampled_from([30, 60, 90]),
        end=st.integers(13 * 60, 18 * 60))
+# found in CI: the agent waits a minute for the break's earliest start, where OR-Tools
+# drives that minute and rests mid-leg, and the day then ends a minute past the shift
+@example(order=[3, 2, 4, 0, 1, 5], length=4, lunch=641, duration=90, end=890)
 def test_fits_agrees_with_the_or_tools_model(order, length, lunch, duration, end):
-    """The Python check and OR-Tools (which holds every rule) accept the same routes."""
+    """The Python check and OR-Tools (which holds every rule) accept the same routes, but
+    for one documented difference: OR-Tools lets the break interrupt a travel leg, and a
+    route sheet does not (extract.py re-places or repairs such a break). So the Python
+    check is never looser, and where OR-Tools alone accepts a route, it fits once the
+    shift allows one leg's drive more (the most a break inside a leg can save; the
+    accounts are open all day, so only the shift's end binds)."""
+    route = [n for n in order[:length]]
+    accepts = [_accepts(route, lunch, duration, end)]
+    if accepts[0] == (False, True):
+        longest = 60  # 6 places 10 minutes apart on a line
+        accepts.append(_accepts(route, lunch, duration, end + longest))
+    assert accepts[0] != (True, False)  # never looser than OR-Tools
+    assert accepts[-1][0] == accepts[-1][1], accepts
+
+
+def _accepts(route, lunch, duration, end):
+    """(the Python check, OR-Tools) on ``route`` for the day of these break and shift."""
     prob = line_day(6, shift_end=f"{end // 60:02d}:{end % 60:02d}",
                     **{"break": f"{lunch // 60:02d}:{lunch % 60:02d}-"
                                 f"{(lunch + 30) // 60:02d}:{(lunch + 30) % 60:02d}/{duration}"})
     model = _cached_model(prob)
-    route = [n for n in order[:length]]
     loaded = model.routing.ReadAssignmentFromRoutes(
         [[model.manager.NodeToIndex(n) for n in route]], True) is not None
-    assert fits(model.data, 0, route) == loaded
+    return fits(model.data, 0, route), loaded
 
 
 _models: dict = {}
