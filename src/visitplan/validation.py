@@ -462,7 +462,8 @@ def validate_replan(day: Problem, morning: Plan, events, at: dt.datetime, new: P
     """Check a re-plan: the re-planned rest keeps every daily rule (:func:`validate` on the
     rest of the day), every input account appears once, and against the morning plan and
     the events: what happened is unchanged, nothing new before ``at``, off agents idle,
-    cancelled accounts left alone, the day's caps counted over the whole day."""
+    cancelled accounts left alone, the day's caps counted over the whole day (against a
+    re-plan that gave the agent a visit from ``at`` on; what happened is not its doing)."""
     out = validate(rest, rest_plan)
     routes = new.routes
     out += _check_accounting(day, routes, new.unassigned)
@@ -542,8 +543,7 @@ def _check_whole_routes(day: Problem, new: Plan, at: dt.datetime,
         agent = agents.get(route.agent_id)
         caps = [c for c in (agent.max_visits if agent else None,
                             day.policy.max_visits_per_agent) if c is not None]
-        planned = [v for v in route.visits
-                   if v.start >= at and v.account_id not in reported]
+        planned = any(v.start >= at and v.account_id not in reported for v in route.visits)
         if caps and len(route.visits) > min(caps) and planned:
             out.append(Violation("VISIT_CAP", f"{len(route.visits)} visits over the day, the "
                                  f"cap is {min(caps)}", route.agent_id))

@@ -111,9 +111,10 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
             end: float, seed: int, strategy: tuple[str, str],
             params: SearchParams) -> tuple[Plan, Tally]:
     """Search the pairs of neighbouring routes of ``plan`` in a seeded order, each from
-    its routes as they stand and from a fresh first plan (``_search``), until ``end``. When no pair has changed since it was last
-    searched, each agent's next nearest partner joins (the time would go unused
-    otherwise), until every pair of agents has settled. ``accounts``: every account the
+    its routes as they stand and from a fresh first plan (``_search``), until ``end``.
+    When no pair has changed since it was last searched, each agent's next nearest
+    partner joins (the time would go unused otherwise), until every pair of agents has
+    settled. ``accounts``: every account the
     plan may visit (the others of them are the candidates). Returns the plan (a new
     dict) and a :class:`Tally`."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
@@ -241,11 +242,10 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     start = start_from(sub, as_routes(plan, list(pair)))
     if start is None or visit_count(sub, start) != len(members):
         return 0  # the routes do not load as they are: nothing to compare with
-    half = max(0.02, seconds / 2)
+    half, lam = max(0.02, seconds / 2), lambda_for(params, sub)
     kept = sub.routing.SolveFromAssignmentWithParameters(
-        start, search_parameters(half, None, strategy, lambda_for(params, sub)))
-    fresh = sub.routing.SolveWithParameters(search_parameters(half, None, FRESH,
-                                                              lambda_for(params, sub)))
+        start, search_parameters(half, None, strategy, lam))
+    fresh = sub.routing.SolveWithParameters(search_parameters(half, None, FRESH, lam))
     found = [s for s in (kept, fresh) if s is not None]
     if not found:
         return 0
