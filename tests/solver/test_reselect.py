@@ -135,15 +135,21 @@ def test_choosing_again_is_left_out_where_it_cannot_help_or_would_change_a_promi
     assert reselecting(SearchParams(reselect=None), optional) == 0
     assert reselecting(SearchParams(reselect=0.1, solution_limit=5), optional) == 0
     assert reselecting(SearchParams(reselect=0.1, start_from=(("G1", ("A1",)),)), optional) == 0
+    # A day cut into territories has a share of its own.
+    assert reselecting(SearchParams(reselect=0.1, reselect_cut=0.4), optional, cut=True) == 0.4
+    assert reselecting(SearchParams(reselect_cut=0.4), must, cut=True) == 0
+    assert reselecting(SearchParams(reselect=0.1, reselect_cut=None), optional, cut=True) == 0
     with pytest.raises(ValueError, match="reselect"):
         SearchParams(reselect=1.0)
+    with pytest.raises(ValueError, match="reselect_cut"):
+        SearchParams(reselect_cut=0.0)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_day_cut_into_territories_chosen_again_keeps_every_rule(workers):
     prob = ring_day(40, skills=True)
     params = SearchParams(decompose="always", territory_size=12, warm_start="never",
-                          reselect=0.3)
+                          reselect_cut=0.3)
     plan = vp.solve(prob, params, time_limit=6, workers=workers, seed=2)
     assert vp.validate(prob, plan) == []
     ids = [v.account_id for r in plan.agent_routes for v in r.visits] + \
@@ -173,7 +179,7 @@ def test_a_band_that_crashes_is_said_and_its_routes_stand(monkeypatch):
 
     monkeypatch.setattr(pairs, "improve", flaky)
     params = SearchParams(decompose="always", territory_size=12, warm_start="never",
-                          reselect=0.3, seed=0)
+                          reselect_cut=0.3, seed=0)
     plan = vp.solve(prob, params, time_limit=6, workers=2)
     assert vp.validate(prob, plan) == []
     assert any("reselect worker 1 crashed (RuntimeError)" in w for w in plan.warnings)
@@ -210,15 +216,21 @@ def test_once_the_near_pairs_settle_the_search_looks_further_out(monkeypatch):
     assert ids(near) < ids(wide) and len(wide) == 15  # every pair of six agents
     seen = []
 
-    def settled(problem, plan, places, pair, *rest):  # no pair ever improves
-        seen.append(tuple(sorted(g.agent_id for g in pair)))
+    def settled(problem, plan, places, pair, seconds, seed, *rest):  # no pair ever improves
+        seen.append((tuple(sorted(g.agent_id for g in pair)), seconds, seed))
         return 0
 
     monkeypatch.setattr(pairs, "_search", settled)
     _, tally = pairs.improve(prepared, plan, accounts, agents, time.monotonic() + 30, *WORKER,
                              SearchParams())
     assert len(places.pairs(plan, pairs.PARTNERS)) < 15
-    assert len(seen) == len(set(seen)) == tally.searched == 15  # each pair once, the far too
+    rounds = 1 + pairs.DEEPER
+    assert len(seen) == len(set(seen)) == tally.searched == 15 * rounds
+    for k in range(rounds):  # each pair once a round, the far too; then again, longer
+        this = seen[15 * k: 15 * (k + 1)]
+        assert len({pair for pair, _, _ in this}) == 15
+        assert {seed for _, _, seed in this} == {WORKER[0] + k}
+        assert [s for _, s, _ in this] == pytest.approx([pairs.SLOT * pairs.DEEPEN ** k] * 15)
 
 
 def test_a_pair_is_also_searched_from_a_fresh_first_plan(monkeypatch):

@@ -90,7 +90,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             reroutes = rerouting(params, eligible) if params.reroute_territories else 0.0
             share = recutting(params)
             last = Budget(began, params.time_limit, largest, reroutes,
-                          reselecting(params, eligible))
+                          reselecting(params, eligible, cut=True))
             budget = Budget(began, params.time_limit * (1 - share), largest, reroutes) \
                 if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
@@ -160,10 +160,12 @@ def rerouting(params: SearchParams, eligible: list[Account]) -> float:
     return (params.reroute or 0.0) if _polishes(params, eligible) else 0.0
 
 
-def reselecting(params: SearchParams, eligible: list[Account]) -> float:
+def reselecting(params: SearchParams, eligible: list[Account], cut: bool = False) -> float:
     """The share of the search time left to choose again two routes at a time
-    (``params.reselect``; 0: none), where :func:`rerouting` would re-route."""
-    return (params.reselect or 0.0) if _polishes(params, eligible) else 0.0
+    (``params.reselect``, or ``params.reselect_cut`` on a day ``cut`` into territories;
+    0: none), where :func:`rerouting` would re-route."""
+    share = params.reselect_cut if cut else params.reselect
+    return (share or 0.0) if _polishes(params, eligible) else 0.0
 
 
 def _polishes(params: SearchParams, eligible: list[Account]) -> bool:
