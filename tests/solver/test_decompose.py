@@ -288,6 +288,11 @@ def test_no_second_cut_under_a_solution_limit():
     solve_module = importlib.import_module("visitplan.solver.solve")
     assert solve_module.recutting(vp.SearchParams(recut=0.4, solution_limit=5)) == 0
     assert solve_module.recutting(vp.SearchParams(recut=0.4)) == 0.4
+    # A day bound by time has a share of its own.
+    both = vp.SearchParams(recut=0.4, recut_by_time=0.6)
+    assert solve_module.recutting(both, by_time=True) == 0.6
+    assert solve_module.recutting(both) == 0.4
+    assert solve_module.recutting(vp.SearchParams(recut_by_time=None), by_time=True) == 0
     plan = vp.solve(city(240, 8), vp.SearchParams(decompose="always", territory_size=60,
                                                   solution_limit=5, workers=1, recut=0.4))
     assert plan.stats.recut == "off"

@@ -135,21 +135,38 @@ def test_choosing_again_is_left_out_where_it_cannot_help_or_would_change_a_promi
     assert reselecting(SearchParams(reselect=None), optional) == 0
     assert reselecting(SearchParams(reselect=0.1, solution_limit=5), optional) == 0
     assert reselecting(SearchParams(reselect=0.1, start_from=(("G1", ("A1",)),)), optional) == 0
-    # A day cut into territories has a share of its own.
-    assert reselecting(SearchParams(reselect=0.1, reselect_cut=0.4), optional, cut=True) == 0.4
-    assert reselecting(SearchParams(reselect_cut=0.4), must, cut=True) == 0
-    assert reselecting(SearchParams(reselect=0.1, reselect_cut=None), optional, cut=True) == 0
+    # A day bound by time and cut into territories has a share of its own.
+    by_time = SearchParams(reselect=0.1, reselect_by_time=0.4)
+    assert reselecting(by_time, optional, cut_by_time=True) == 0.4
+    assert reselecting(by_time, optional) == 0.1
+    assert reselecting(by_time, must, cut_by_time=True) == 0
+    assert reselecting(SearchParams(reselect_by_time=None), optional, cut_by_time=True) == 0
     with pytest.raises(ValueError, match="reselect"):
         SearchParams(reselect=1.0)
-    with pytest.raises(ValueError, match="reselect_cut"):
-        SearchParams(reselect_cut=0.0)
+    with pytest.raises(ValueError, match="reselect_by_time"):
+        SearchParams(reselect_by_time=0.0)
+
+
+@pytest.mark.parametrize("cap", [None, 20])
+def test_a_day_cut_into_territories_gives_the_pairs_the_share_of_what_binds(cap):
+    prob = ring_day(40)
+    prob = prob.model_copy(update={"agents": tuple(
+        g.model_copy(update={"max_visits": cap}) for g in prob.agents)})
+    params = SearchParams(decompose="always", territory_size=12, warm_start="never",
+                          reselect=0.2, reselect_by_time=0.5, seed=0)
+    plan = vp.solve(prob, params, time_limit=4, workers=1)
+    assert vp.validate(prob, plan) == []
+    budget = plan.stats.budget
+    # No re-routing on a cut day: the pairs end where the search would.
+    assert 1 - budget["search_end"] / budget["reselect_end"] == pytest.approx(
+        0.2 if cap else 0.5, abs=0.01)
 
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_day_cut_into_territories_chosen_again_keeps_every_rule(workers):
     prob = ring_day(40, skills=True)
     params = SearchParams(decompose="always", territory_size=12, warm_start="never",
-                          reselect_cut=0.3)
+                          reselect=0.3, reselect_by_time=0.3)
     plan = vp.solve(prob, params, time_limit=6, workers=workers, seed=2)
     assert vp.validate(prob, plan) == []
     ids = [v.account_id for r in plan.agent_routes for v in r.visits] + \
@@ -179,7 +196,7 @@ def test_a_band_that_crashes_is_said_and_its_routes_stand(monkeypatch):
 
     monkeypatch.setattr(pairs, "improve", flaky)
     params = SearchParams(decompose="always", territory_size=12, warm_start="never",
-                          reselect_cut=0.3, seed=0)
+                          reselect=0.3, reselect_by_time=0.3, seed=0)
     plan = vp.solve(prob, params, time_limit=6, workers=2)
     assert vp.validate(prob, plan) == []
     assert any("reselect worker 1 crashed (RuntimeError)" in w for w in plan.warnings)

@@ -85,14 +85,17 @@ REROUTE = 0.2
 # a quarter did better than 15% on all six of those runs, 35% worse (benchmarks/README.md,
 # "Choosing again two routes at a time").
 RESELECT = 0.25
-# ... on a day cut into territories, where the pairs cross the borders and the second cut
-# takes its time before them (RECUT): there a pair searched for 0.04 s gains more than the
-# territories' guided local search in that time. With the second cut's share at 0.6
-# (first cut 40% of the time) and the pairs' at 0.45 (and the pairs searched again when
-# they settle, reselect.DEEPEN), over five seeds 3000-time-tight served +0.6% and 1000-time
-# +0.6% on the mean, the capped days the same (benchmarks/README.md, "More of the time to
-# the pairs on a day cut into territories").
-RESELECT_CUT = 0.45
+# ... on a day bound by time cut into territories, where the pairs cross the borders and
+# the second cut takes its time before them (RECUT_BY_TIME): there a pair searched for
+# 0.04 s gains more than the territories' guided local search in that time. With the second
+# cut's share at 0.6 (first cut 40% of the time) and the pairs' at 0.45 (and the pairs
+# searched again when they settle, reselect.DEEPEN), over five seeds 3000-time-tight served
+# +0.5% and 1000-time +0.7% on the mean (every seed better), the held-out days +0.0 to
+# +2.3%. Days bound by caps did not gain (1000-cap -0.15% over three seeds, 3000-cap the
+# same, the daily benchmark -0.3%): their routes are full, and a pair can only exchange
+# visits. They keep RECUT and RESELECT (benchmarks/README.md, "More of the time to the pairs
+# on a day bound by time").
+RESELECT_BY_TIME = 0.45
 # The share of the re-routing time (REROUTE) that may first route the chosen visits again
 # three neighbouring routes at a time, from nothing (solver/regroup.py); the groups usually
 # settle sooner, and re-routing all at once takes the rest: on the 400-cap day the 30 s
@@ -111,9 +114,11 @@ REGROUP = 0.8
 # its plan and search on from it: borders elsewhere, each agent with its visits. Over
 # twelve runs on the set (four days cut, three seeds) and three held-out days, +0.4%
 # priority on the mean; two of the fifteen lost, by 0.2% at most (benchmarks/README.md,
-# "A second cut around the plan"). With the pairs' larger share (RESELECT_CUT) at 0.6:
-# the first cut gets 40% of the time, the second the few seconds before the pairs.
-RECUT = 0.6
+# "A second cut around the plan"). On a day bound by time, with the pairs' larger share
+# there (RESELECT_BY_TIME), 0.6: the first cut gets 40% of the time, the second the few
+# seconds before the pairs.
+RECUT = 0.4
+RECUT_BY_TIME = 0.6
 TERRITORY_SIZE = 400
 TERRITORY_SIZE_BY_TIME = 180
 
@@ -193,8 +198,9 @@ class SearchParams:
         order, a pair at a time (``solver/reselect.py``); on a day cut into territories
         the pairs cross the borders, in ``workers`` bands side by side. ``None``: off.
         Not with ``solution_limit`` or ``start_from``, as ``reroute``.
-    reselect_cut
-        ``reselect`` on a day cut into territories (``RESELECT_CUT``); ``None``: off.
+    reselect_by_time
+        ``reselect`` on a day bound by time (not every working agent capped) cut into
+        territories (``RESELECT_BY_TIME``).
     regroup
         The share of the re-routing time (``reroute``) that may first go to routing the
         chosen visits again a few neighbouring routes at a time, each group from a fresh
@@ -204,7 +210,9 @@ class SearchParams:
         On a day cut into territories, the share of the time left to cut it again
         around the plan found (other borders, each agent with its visits) and search on
         from it (``decompose.recut``, ``solve._recut``); ``RECUT`` by default.
-        ``None``: one cut. Not with ``solution_limit`` or ``start_from``.
+        ``None``: one cut. Not with ``solution_limit`` or ``start_from``. On a day whose
+        working agents all have a visit cap; on a day bound by time, ``recut_by_time``
+        (``RECUT_BY_TIME``).
     place
         With ``start_from``: accounts to put into that plan first, each where it adds
         the least travel (a re-plan: the accounts of an agent who stopped).
@@ -228,8 +236,9 @@ class SearchParams:
     reroute: float | None = REROUTE
     reroute_territories: bool = False
     recut: float | None = RECUT
+    recut_by_time: float | None = RECUT_BY_TIME
     reselect: float | None = RESELECT
-    reselect_cut: float | None = RESELECT_CUT
+    reselect_by_time: float | None = RESELECT_BY_TIME
     regroup: float | None = REGROUP
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
@@ -245,14 +254,12 @@ class SearchParams:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:
             raise ValueError("reroute must be between 0 and 1 (or None)")
-        for name in ("reselect", "reselect_cut"):
+        for name in ("reselect", "reselect_by_time", "recut", "recut_by_time"):
             share = getattr(self, name)
             if share is not None and not 0 < share < 1:
                 raise ValueError(f"{name} must be between 0 and 1 (or None)")
         if self.regroup is not None and not 0 < self.regroup <= 1:
             raise ValueError("regroup must be above 0 and at most 1 (or None)")
-        if self.recut is not None and not 0 < self.recut < 1:
-            raise ValueError("recut must be between 0 and 1 (or None)")
         if self.territory_size is not None and self.territory_size < 1:
             raise ValueError("territory_size must be at least 1 (or None)")
         if self.solution_limit is not None and self.solution_limit < 1:

@@ -57,10 +57,10 @@ SLOT = 0.04
 FRESH = ("LOCAL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
 # When every pair of agents has settled before the time is up, each pair is searched again
 # with DEEPEN times the slot (and the next seed for its fresh plan), up to DEEPER times. On
-# 1000-time with the larger share of the time for the pairs on a day cut into
-# territories (params.RESELECT_CUT) the pairs settled with 3 to 5 s left; searching them
-# again served more on five seeds of five, +0.8% on the mean (benchmarks/README.md,
-# "Pairs searched again when they settle"). Groups of three instead did worse.
+# 1000-time, with the larger share of the time the pairs have on a day bound by time
+# (params.RESELECT_BY_TIME), they settled with 3 to 5 s left; searching them again served
+# more on five seeds of five, +0.8% on the mean (benchmarks/README.md, "More of the time to
+# the pairs on a day bound by time"). Groups of three agents as the deeper step did worse.
 DEEPEN = 2
 DEEPER = 2
 
