@@ -137,10 +137,10 @@ def test_choosing_again_is_left_out_where_it_cannot_help_or_would_change_a_promi
     assert reselecting(SearchParams(reselect=0.1, start_from=(("G1", ("A1",)),)), optional) == 0
     # A day bound by time and cut into territories has a share of its own.
     by_time = SearchParams(reselect=0.1, reselect_by_time=0.4)
-    assert reselecting(by_time, optional, cut_by_time=True) == 0.4
+    assert reselecting(by_time, optional, by_time=True) == 0.4
     assert reselecting(by_time, optional) == 0.1
-    assert reselecting(by_time, must, cut_by_time=True) == 0
-    assert reselecting(SearchParams(reselect_by_time=None), optional, cut_by_time=True) == 0
+    assert reselecting(by_time, must, by_time=True) == 0
+    assert reselecting(SearchParams(reselect_by_time=None), optional, by_time=True) == 0
     with pytest.raises(ValueError, match="reselect"):
         SearchParams(reselect=1.0)
     with pytest.raises(ValueError, match="reselect_by_time"):

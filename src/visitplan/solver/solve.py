@@ -81,17 +81,17 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     searched = 0
     if eligible and agents:
         if decomposes(params, eligible):
-            capped = room(agents) is not None
-            size = params.territory_size_for(capped)
+            by_time = room(agents) is None  # not every working agent capped
+            size = params.territory_size_for(capped=not by_time)
             parts = territories(eligible, agents, size, params.seed)
             parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
             largest = max(day_size(prepared, p.accounts, p.agents) for p in parts)
             reroutes = rerouting(params, eligible) if params.reroute_territories else 0.0
-            share = recutting(params, by_time=not capped)
+            share = recutting(params, by_time)
             last = Budget(began, params.time_limit, largest, reroutes,
-                          reselecting(params, eligible, cut_by_time=not capped))
+                          reselecting(params, eligible, by_time))
             budget = Budget(began, params.time_limit * (1 - share), largest, reroutes) \
                 if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
@@ -161,12 +161,11 @@ def rerouting(params: SearchParams, eligible: list[Account]) -> float:
     return (params.reroute or 0.0) if _polishes(params, eligible) else 0.0
 
 
-def reselecting(params: SearchParams, eligible: list[Account],
-                cut_by_time: bool = False) -> float:
+def reselecting(params: SearchParams, eligible: list[Account], by_time: bool = False) -> float:
     """The share of the search time left to choose again two routes at a time
-    (``params.reselect``, or ``params.reselect_by_time`` on a day bound by time and cut
-    into territories; 0: none), where :func:`rerouting` would re-route."""
-    share = params.reselect_by_time if cut_by_time else params.reselect
+    (``params.reselect``, or ``params.reselect_by_time`` on a day cut into territories
+    and bound ``by_time``; 0: none), where :func:`rerouting` would re-route."""
+    share = params.reselect_by_time if by_time else params.reselect
     return (share or 0.0) if _polishes(params, eligible) else 0.0
 
 
@@ -180,7 +179,7 @@ def _polishes(params: SearchParams, eligible: list[Account]) -> bool:
 
 def recutting(params: SearchParams, by_time: bool = False) -> float:
     """The share of the time left to a second cut of a day cut into territories
-    (``params.recut``, or ``params.recut_by_time`` on a day bound ``by_time``; 0: none);
+    (``params.recut``, or ``params.recut_by_time`` on one bound ``by_time``; 0: none);
     not under a solution limit (a deterministic stop) nor in a re-plan."""
     share = params.recut_by_time if by_time else params.recut
     if share is None or params.solution_limit is not None or params.start_from:
