@@ -208,7 +208,6 @@ def _codes(prob, morning, events, result, old, new):
                                             result.rest, result.rest_plan)}
 
 
-
 def test_a_reported_visit_over_a_full_morning_is_a_fact_not_a_broken_cap(files):
     """An agent reports a visit nobody planned on top of a morning that reached its cap
     (found by the random event sequences below): the day holds one visit over the cap,
@@ -229,6 +228,7 @@ def test_a_reported_visit_over_a_full_morning_is_a_fact_not_a_broken_cap(files):
     later = next(v for v in result.plan.visits if v.start >= AT)
     moved = later.model_copy(update={"agent_id": route.agent_id})
     assert "VISIT_CAP" in _codes(prob, morning, events, result, later, moved)
+
 
 def test_cancelled_and_visited_is_caught(files):
     _, morning = files

@@ -543,8 +543,8 @@ def _check_whole_routes(day: Problem, new: Plan, at: dt.datetime,
         agent = agents.get(route.agent_id)
         caps = [c for c in (agent.max_visits if agent else None,
                             day.policy.max_visits_per_agent) if c is not None]
-        planned = any(v.start >= at and v.account_id not in reported for v in route.visits)
-        if caps and len(route.visits) > min(caps) and planned:
+        if caps and len(route.visits) > min(caps) and any(
+                v.start >= at and v.account_id not in reported for v in route.visits):
             out.append(Violation("VISIT_CAP", f"{len(route.visits)} visits over the day, the "
                                  f"cap is {min(caps)}", route.agent_id))
     return out
