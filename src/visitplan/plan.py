@@ -167,6 +167,10 @@ class SolverStats(_Frozen):
     # The chosen visits routed again three neighbouring routes at a time, from nothing
     # (SearchParams.regroup): "off", or how many groups did better ("4 of 15 groups better").
     regroup: str = "off"
+    # The minutes of travel a priority point was worth to the search: the policy's
+    # weights.priority_minutes, or fewer on a crowded day bound by time cut into territories
+    # (SearchParams.priority_minutes_by_time); ``objective`` is in the search's values.
+    priority_minutes: float | None = None
 
 
 ROUTE_COLUMNS = ["date", "agent_id", "seq", "account_id", "arrival", "start", "end",

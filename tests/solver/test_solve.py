@@ -1,4 +1,5 @@
 import datetime as dt
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -401,3 +402,70 @@ def test_workers_end_with_a_command_killed_outright(tmp_path):
     else:
         os.kill(child, signal.SIGKILL)
         raise AssertionError("the worker outlived its killed parent")
+
+
+# -- travel valued on a crowded day bound by time (solve.valued) ---------------------------
+
+def _cut_day(accounts: int, shift_end: str, far: bool = False):
+    """Two agents at the centre and ``accounts`` visits of 20 minutes round it (priority
+    5), plus, with ``far``, A99 of priority 1 some 28 km off: about three hours there and
+    back, which the policy's ten hours a point pays for and half an hour does not."""
+    rows = ring(accounts, priority=5.0, service_min=20)
+    if far:
+        rows.append(account(99, 0.25, priority=1.0, service_min=20))
+    return problem(rows, [agent(k, shift_start="09:00", shift_end=shift_end)
+                          for k in (1, 2)])
+
+
+CUT = vp.SearchParams(decompose="always", territory_size=6, warm_start="never",
+                      priority_minutes_by_time=30.0)
+
+
+def test_service_load_is_the_accounts_service_over_the_agents_time_less_breaks():
+    from visitplan.solver.solve import service_load
+    prob = problem([account(i, service_min=30) for i in range(10)],
+                   [agent(1, shift_start="09:00", shift_end="18:00",
+                          **{"break": "12:00-13:00/60"}),
+                    agent(2, shift_start="09:00", shift_end="13:00")])
+    assert service_load(list(prob.accounts), list(prob.agents)) == pytest.approx(
+        300 / (480 + 240))
+
+
+def test_a_crowded_day_bound_by_time_is_searched_with_travel_valued_more():
+    from visitplan.solver.solve import valued
+    prob = _cut_day(24, "12:00")  # 480 minutes of service, 360 of working time
+    agents, accounts = list(prob.agents), list(prob.accounts)
+    searched = valued(prob, accounts, agents, CUT)
+    assert searched.policy.weights.priority_minutes == 30.0
+    assert searched.accounts == prob.accounts and prob.policy.weights.priority_minutes == 600
+    # Not in a re-plan, not where the policy already values travel more, not when off.
+    replan = replace(CUT, start_from=(("G1", ("A0",)),))
+    assert valued(prob, accounts, agents, replan) is prob
+    assert valued(prob, accounts, agents, replace(CUT, priority_minutes_by_time=None)) is prob
+    cheap = prob.model_copy(update={"policy": prob.policy.model_copy(update={
+        "weights": prob.policy.weights.model_copy(update={"priority_minutes": 20.0})})})
+    assert valued(cheap, accounts, agents, CUT) is cheap
+    plan = solve_checked(prob, time_limit=3, params=CUT, workers=1)
+    assert plan.stats.parts > 1 and plan.stats.priority_minutes == 30.0
+
+
+def test_a_day_with_time_to_spare_still_visits_the_far_account_worth_its_detour():
+    prob = _cut_day(10, "18:00", far=True)  # 220 minutes of service, 1,080 of working time
+    plan = solve_checked(prob, time_limit=3, params=CUT, workers=1)
+    assert plan.stats.parts > 1 and plan.stats.priority_minutes == 600
+    assert "A99" in {v.account_id for r in plan.agent_routes for v in r.visits}
+    assert not plan.unassigned_accounts
+
+
+def test_a_capped_day_keeps_the_policy_s_value_of_travel():
+    prob = _cut_day(24, "12:00")
+    prob = prob.model_copy(update={"agents": tuple(
+        g.model_copy(update={"max_visits": 5}) for g in prob.agents)})
+    plan = solve_checked(prob, time_limit=3, params=CUT, workers=1)
+    assert plan.stats.parts > 1 and plan.stats.priority_minutes == 600
+
+
+@pytest.mark.parametrize("minutes", [0, -15])
+def test_a_value_of_travel_that_is_not_positive_is_refused(minutes):
+    with pytest.raises(ValueError, match="priority_minutes_by_time"):
+        vp.SearchParams(priority_minutes_by_time=minutes)

@@ -121,6 +121,16 @@ RECUT = 0.4
 RECUT_BY_TIME = 0.6
 TERRITORY_SIZE = 400
 TERRITORY_SIZE_BY_TIME = 180
+# On a day bound by time cut into territories, where the eligible accounts' service alone
+# would fill the agents' working time (so time binds whatever the routes), the search values
+# a priority point at this many minutes of travel, where the policy's weights say ten hours:
+# at ten hours travel barely counts, and the search keeps plans that spend the agents' time
+# driving, which leaves less of it for visits. At 30 s (benchmarks/README.md, "Travel valued
+# on a crowded day"): 60 minutes gave 1000-time +0.7% over five seeds, 30 minutes +0.9% on
+# 1000-time and +1.0% on 3000-time-tight over six runs, 15 minutes more again on both, with
+# 5 to 14% less travel. One model of the 300-account day lost 0.2% at 60 over ten seeds, so
+# a day searched whole keeps the policy's values, as do days where agents have time to spare.
+PRIORITY_MINUTES_BY_TIME = 15.0
 
 
 @dataclass(frozen=True)
@@ -206,6 +216,13 @@ class SearchParams:
         chosen visits again a few neighbouring routes at a time, each group from a fresh
         first plan (``solver/regroup.py``); it ends sooner when every group has settled.
         ``None``: off. Only where ``reroute`` runs, on a day searched as one model.
+    priority_minutes_by_time
+        On a day cut into territories and bound by time (not every working agent capped)
+        whose eligible accounts' service alone would fill the working agents' time, the
+        minutes of travel a priority point is worth to the search, if fewer than the
+        policy's ``weights.priority_minutes`` (``PRIORITY_MINUTES_BY_TIME``). ``None``: the
+        policy's. Not in a re-plan (``start_from``), which keeps the morning's routes where
+        it can.
     recut
         On a day cut into territories, the share of the time left to cut it again
         around the plan found (other borders, each agent with its visits) and search on
@@ -239,6 +256,7 @@ class SearchParams:
     recut_by_time: float | None = RECUT_BY_TIME
     reselect: float | None = RESELECT
     reselect_by_time: float | None = RESELECT_BY_TIME
+    priority_minutes_by_time: float | None = PRIORITY_MINUTES_BY_TIME
     regroup: float | None = REGROUP
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
@@ -258,6 +276,8 @@ class SearchParams:
             share = getattr(self, name)
             if share is not None and not 0 < share < 1:
                 raise ValueError(f"{name} must be between 0 and 1 (or None)")
+        if self.priority_minutes_by_time is not None and self.priority_minutes_by_time <= 0:
+            raise ValueError("priority_minutes_by_time must be positive (or None)")
         if self.regroup is not None and not 0 < self.regroup <= 1:
             raise ValueError("regroup must be above 0 and at most 1 (or None)")
         if self.territory_size is not None and self.territory_size < 1:

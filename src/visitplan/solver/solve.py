@@ -78,10 +78,12 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     agents = prepared.working_agents()
     factor = None if params.start_from else params.shortlist
     outcome, no_room = Outcome([], [], dict(status="NOTHING_TO_PLAN")), []
-    searched = 0
+    searched, valued_day = 0, prepared
     if eligible and agents:
         if decomposes(params, eligible):
             by_time = room(agents) is None  # not every working agent capped
+            # The search's values (the plan keeps the policy's): see valued().
+            valued_day = valued(prepared, eligible, agents, params) if by_time else prepared
             size = params.territory_size_for(capped=not by_time)
             parts = territories(eligible, agents, size, params.seed)
             parts, no_room = _shortlisted(parts, factor)
@@ -95,16 +97,17 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             budget = Budget(began, params.time_limit * (1 - share), largest, reroutes) \
                 if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
-                outcome, no_room, searched = _cuts(prepared, eligible, agents, size, factor,
+                outcome, no_room, searched = _cuts(valued_day, eligible, agents, size, factor,
                                                    (parts, no_room), budget, params, progress)
             else:
-                outcome = _territories(prepared, parts, budget, params, progress)
+                outcome = _territories(valued_day, parts, budget, params, progress)
             left_out = {u.account_id for u in no_room}
             kept = [a for a in eligible if a.account_id not in left_out]
             if share:
-                outcome = _recut(prepared, kept, agents, size, outcome, last, params, progress)
+                outcome = _recut(valued_day, kept, agents, size, outcome, last, params,
+                                 progress)
             if last.reselect:
-                outcome = _reselect_day(prepared, kept, agents, outcome, last, params)
+                outcome = _reselect_day(valued_day, kept, agents, outcome, last, params)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
@@ -114,6 +117,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
              "workers": params.workers, "searched": searched,
+             "priority_minutes": valued_day.policy.weights.priority_minutes,
              "wall_s": round(time.monotonic() - began, 3)}
     return Plan(
         date=prepared.date, agent_routes=tuple(outcome.routes),
@@ -152,6 +156,33 @@ def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
         above = ONE_MODEL_MAX if params.start_from else DECOMPOSE_ABOVE
         return len(eligible) > above
     return params.decompose == "always"
+
+
+def valued(problem: Problem, eligible: list[Account], agents: list[Agent],
+           params: SearchParams) -> Problem:
+    """The day as the search values it, on a day cut into territories and bound by time:
+    a priority point worth ``params.priority_minutes_by_time`` minutes of travel where the
+    policy says more, if the eligible accounts' service alone would fill the agents'
+    working time (:func:`service_load` at least 1), so that time binds whatever the
+    routes and travel saved is room for visits. Elsewhere, and in a re-plan, ``problem``
+    as it is. Where agents would have time to spare, a far account worth fewer minutes
+    than its detour must still be visited, which only the policy's value does."""
+    minutes = params.priority_minutes_by_time
+    weights = problem.policy.weights
+    if (minutes is None or minutes >= weights.priority_minutes or params.start_from
+            or service_load(eligible, agents) < 1):
+        return problem
+    policy = problem.policy.model_copy(update={
+        "weights": weights.model_copy(update={"priority_minutes": minutes})})
+    return problem.model_copy(update={"policy": policy})
+
+
+def service_load(eligible: list[Account], agents: list[Agent]) -> float:
+    """The eligible accounts' service time over the agents' working time (their shifts
+    less their breaks): at 1 or more, not every account fits even without travel."""
+    working = sum(g.shift_end - g.shift_start
+                  - (g.break_rule.duration if g.break_applies() else 0) for g in agents)
+    return sum(a.service_min for a in eligible) / working if working > 0 else float("inf")
 
 
 def rerouting(params: SearchParams, eligible: list[Account]) -> float:
