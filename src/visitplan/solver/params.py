@@ -125,11 +125,11 @@ TERRITORY_SIZE_BY_TIME = 180
 # would fill the agents' working time (so time binds whatever the routes), the search values
 # a priority point at this many minutes of travel, where the policy's weights say ten hours:
 # at ten hours travel barely counts, and the search keeps plans that spend the agents' time
-# driving, which leaves less of it for visits. At 30 s (benchmarks/README.md, "Travel valued
-# on a crowded day"): 60 minutes gave 1000-time +0.7% over five seeds, 30 minutes +0.9% on
-# 1000-time and +1.0% on 3000-time-tight over six runs, 15 minutes more again on both, with
-# 5 to 14% less travel. One model of the 300-account day lost 0.2% at 60 over ten seeds, so
-# a day searched whole keeps the policy's values, as do days where agents have time to spare.
+# driving, which leaves less of it for visits. At 30 s over five seeds, 1000-time served
+# +1.0% and 3000-time-tight +1.2% on the mean, with less travel, and the held-out days -0.1
+# to +2.2%; 60 and 30 minutes gained less (benchmarks/README.md, "Travel valued on a crowded
+# day"). One model of the 300-account day lost 0.2% at 60 over ten seeds, so a day searched
+# whole keeps the policy's values, as do days where agents have time to spare.
 PRIORITY_MINUTES_BY_TIME = 15.0
 
 
