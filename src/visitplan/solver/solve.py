@@ -7,7 +7,8 @@ the time :class:`~.budget.Budget`, and searches the eligible accounts:
   forked processes (``processes.py``), the best plan kept;
 - a large day cut into territories (``decompose.py``), searched in two
   phases (``parts.py``), with several workers side by side, then cut again
-  around its plan;
+  around its plan; where time binds whatever the routes, with travel valued
+  more than the policy does (:func:`valued`);
 - at the end, a day with optional accounts chosen again two neighbouring
   routes at a time (``reselect.py``), then its chosen visits re-routed
   (``reroute.py``).
