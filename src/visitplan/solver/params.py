@@ -128,9 +128,9 @@ TERRITORY_SIZE_BY_TIME = 180
 # driving, which leaves less of it for visits. At 30 s over five seeds, 1000-time served
 # +1.0% and 3000-time-tight +1.2% on the mean, with less travel, and the held-out days -0.1
 # to +2.2%; 60 and 30 minutes gained less (benchmarks/README.md, "Travel valued on a crowded
-# day"). A day searched whole keeps the policy's values for now: over ten seeds of the
-# 300-account day 60 minutes lost 0.2% and 15 gained 0.4%, five seeds lower. So do days where
-# agents have time to spare.
+# day"). A day searched whole keeps the policy's values: over 18 seeds of the 300-account
+# day 15 minutes served 0.1% more on the mean, half the seeds less (60: -0.2% over ten). So
+# do days where agents have time to spare.
 PRIORITY_MINUTES_BY_TIME = 15.0
 
 
