@@ -435,16 +435,19 @@ def test_a_crowded_day_bound_by_time_is_searched_with_travel_valued_more():
     from visitplan.solver.solve import valued
     prob = _cut_day(24, "12:00")  # 480 minutes of service, 360 of working time
     agents, accounts = list(prob.agents), list(prob.accounts)
-    searched = valued(prob, accounts, agents, CUT)
+    searched = valued(prob, accounts, agents, CUT, by_time=True)
     assert searched.policy.weights.priority_minutes == 30.0
     assert searched.accounts == prob.accounts and prob.policy.weights.priority_minutes == 600
-    # Not in a re-plan, not where the policy already values travel more, not when off.
+    # Not on a capped day, not in a re-plan, not where the policy already values travel
+    # more, not when off.
+    assert valued(prob, accounts, agents, CUT, by_time=False) is prob
     replan = replace(CUT, start_from=(("G1", ("A0",)),))
-    assert valued(prob, accounts, agents, replan) is prob
-    assert valued(prob, accounts, agents, replace(CUT, priority_minutes_by_time=None)) is prob
+    assert valued(prob, accounts, agents, replan, by_time=True) is prob
+    assert valued(prob, accounts, agents, replace(CUT, priority_minutes_by_time=None),
+                  by_time=True) is prob
     cheap = prob.model_copy(update={"policy": prob.policy.model_copy(update={
         "weights": prob.policy.weights.model_copy(update={"priority_minutes": 20.0})})})
-    assert valued(cheap, accounts, agents, CUT) is cheap
+    assert valued(cheap, accounts, agents, CUT, by_time=True) is cheap
     plan = solve_checked(prob, time_limit=3, params=CUT, workers=1)
     assert plan.stats.parts > 1 and plan.stats.priority_minutes == 30.0
 

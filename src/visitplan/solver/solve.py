@@ -84,7 +84,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         if decomposes(params, eligible):
             by_time = room(agents) is None  # not every working agent capped
             # The search's values (the plan keeps the policy's): see valued().
-            valued_day = valued(prepared, eligible, agents, params) if by_time else prepared
+            valued_day = valued(prepared, eligible, agents, params, by_time)
             size = params.territory_size_for(capped=not by_time)
             parts = territories(eligible, agents, size, params.seed)
             parts, no_room = _shortlisted(parts, factor)
@@ -160,18 +160,19 @@ def decomposes(params: SearchParams, eligible: list[Account]) -> bool:
 
 
 def valued(problem: Problem, eligible: list[Account], agents: list[Agent],
-           params: SearchParams) -> Problem:
-    """The day as the search values it, on a day cut into territories and bound by time:
-    a priority point worth ``params.priority_minutes_by_time`` minutes of travel where the
-    policy says more, if the eligible accounts' service alone would fill the agents'
-    working time (:func:`service_load` at least 1), so that time binds whatever the
-    routes and travel saved is room for visits. Elsewhere, and in a re-plan, ``problem``
-    as it is. Where agents would have time to spare, a far account worth fewer minutes
-    than its detour must still be visited, which only the policy's value does."""
+           params: SearchParams, by_time: bool) -> Problem:
+    """The day cut into territories as the search values it: where it is bound ``by_time``
+    (not every working agent capped), a priority point worth
+    ``params.priority_minutes_by_time`` minutes of travel where the policy says more, if
+    the eligible accounts' service alone would fill the agents' working time
+    (:func:`service_load` at least 1), so that time binds whatever the routes and travel
+    saved is room for visits. Elsewhere, and in a re-plan, ``problem`` as it is. Where
+    agents would have time to spare, a far account worth fewer minutes than its detour
+    must still be visited, which only the policy's value does."""
     minutes = params.priority_minutes_by_time
     weights = problem.policy.weights
-    if (minutes is None or minutes >= weights.priority_minutes or params.start_from
-            or service_load(eligible, agents) < 1):
+    if (not by_time or minutes is None or minutes >= weights.priority_minutes
+            or params.start_from or service_load(eligible, agents) < 1):
         return problem
     policy = problem.policy.model_copy(update={
         "weights": weights.model_copy(update={"priority_minutes": minutes})})
