@@ -191,7 +191,9 @@ class Weights(_Section):
     The solver minimises travel seconds plus, for each account left out,
     ``priority x priority_minutes x 60``: with the default an account of
     priority 1 is worth ten hours of extra travel, so the plan first serves as
-    much priority as it can and only then shortens routes.
+    much priority as it can and only then shortens routes. (On a large day so crowded
+    that time binds whatever the routes, the search values a point at fewer minutes:
+    ``SearchParams.priority_minutes_by_time``.)
     """
 
     # Bounded so that every cost term stays far inside OR-Tools' 64-bit integers.
