@@ -293,3 +293,53 @@ def test_a_pair_is_offered_the_most_urgent_of_the_accounts_near_it():
     assert offered[:2] == ["A200", "A201"]
     assert offered[2:] == [f"A{100 + j}" for j in range(2 * pairs.CANDIDATES - 2)]
     assert "A202" not in offered and "A203" not in offered
+
+
+# -- a pair's plan that does not load whole (a break across a leg, reselect.loadable) ------
+
+def test_a_plan_is_kept_as_it_loads_with_the_visit_that_does_not_fit_left_out():
+    _, _, _, model, _, _ = cheap_plan()
+    # A29's only window (09:30-10:00) is over once the cheap visits from 10:30 are made.
+    late = (("G1", ("A10", "A11")), ("G2", ("A20", "A21", "A29")))
+    solution, routes = pairs.loadable(model, late)
+    assert routes == (("G1", ("A10", "A11")), ("G2", ("A20", "A21")))
+    assert solution.ObjectiveValue() > 0
+    whole = (("G1", ("A19", "A10")), ("G2", ("A20",)))
+    assert pairs.loadable(model, whole)[1] == whole
+
+
+def _changed_day(monkeypatch, new):
+    """The capped day's cheap plan, its pairs' plan replaced by ``new``; the plan after
+    solve._reselect_day."""
+    import importlib
+    from visitplan.solver import search
+    solve = importlib.import_module("visitplan.solver.solve")  # the module, not the function
+    prepared, eligible, agents, model, plan, solution = cheap_plan()
+    before = search.finish(model, solution, "TERRITORY_PLANNED", {"objective": 0})
+    monkeypatch.setattr(solve, "_improve_bands",
+                        lambda *args: (new, pairs.Tally(2, 1, 100), {}))
+    budget = Budget(time.monotonic(), 5, 10, reselect=0.3)
+    return solve._reselect_day(prepared, eligible, agents, before, budget, SearchParams())
+
+
+def test_pairs_whose_plan_loads_with_a_visit_fewer_still_count_when_they_serve_more(
+        monkeypatch):
+    # G1 brings in the urgent A19 first; G2 would take A29 as a fourth visit over its cap.
+    new = {"G1": ["A19", "A10", "A11"], "G2": ["A20", "A21", "A22", "A29"]}
+    after = _changed_day(monkeypatch, new)
+    routes = {r.agent_id: [v.account_id for v in r.visits] for r in after.routes}
+    assert routes == {"G1": ["A19", "A10", "A11"], "G2": ["A20", "A21", "A22"]}
+    assert after.stats["reselect"] == "1 of 2 pairs better, 1 visits did not load"
+    assert not any("did not load" in w for w in after.warnings)
+    left = sorted(u.account_id for u in after.unassigned)
+    assert left == ["A12", "A29"]  # every account once: visited or with a reason
+
+
+def test_pairs_whose_plan_loads_no_better_leave_the_plan_before_them_and_say_so(
+        monkeypatch):
+    new = {"G1": ["A10", "A11", "A12", "A19"], "G2": ["A20", "A21", "A22"]}
+    after = _changed_day(monkeypatch, new)
+    routes = {r.agent_id: [v.account_id for v in r.visits] for r in after.routes}
+    assert routes == {"G1": ["A10", "A11", "A12"], "G2": ["A20", "A21", "A22"]}
+    assert after.stats["reselect"].endswith(", not loaded")
+    assert any("did not load; the plan before it was kept" in w for w in after.warnings)

@@ -263,15 +263,35 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     if not found:
         return 0
     better = min(found, key=lambda s: s.ObjectiveValue())
-    before, after = chosen_routes(sub, start), chosen_routes(sub, better)
+    if better.ObjectiveValue() >= start.ObjectiveValue():
+        return 0
+    better, after = loadable(sub, chosen_routes(sub, better))
+    if better is None:
+        return 0
     saved = (start.ObjectiveValue() - better.ObjectiveValue()
-             + _unseen_preferences(problem, places, pair, before)
+             + _unseen_preferences(problem, places, pair, chosen_routes(sub, start))
              - _unseen_preferences(problem, places, pair, after))
     if saved <= 0:
         return 0
     for agent_id, stops in after:
         plan[agent_id] = list(stops)
     return saved
+
+
+def loadable(model: RoutingModel, routes):
+    """``routes`` as they load into a new model of ``model``'s numbers: ``(solution,
+    routes)``, or ``(None, ())`` if nothing loads.
+
+    OR-Tools may rest an agent in the middle of a travel leg, which a route sheet cannot
+    show (``schedule.py``); such a route loads with a visit fewer, as the plan's
+    extraction would make it. A pair's plan kept only as OR-Tools found it would then not
+    load back into the day's model, and every pair's gain would be lost with it (one run
+    of 3000-time-tight in about twenty-five: benchmarks/README.md, "Pairs that load")."""
+    again = build_model(model.data)
+    solution = start_from(again, routes)
+    if solution is None:
+        return None, ()
+    return solution, chosen_routes(again, solution)
 
 
 def _unseen_preferences(problem, places: Places, pair, routes) -> int:

@@ -364,8 +364,13 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
 
 def _cut_score(outcome: Outcome, k: int) -> tuple:
     """Smaller is better: a plan that failed last, then more priority, less travel."""
-    served = sum(v.priority for r in outcome.routes for v in r.visits)
-    return (_no_plan(outcome), -round(served, 6), sum(r.travel_s for r in outcome.routes), k)
+    return (_no_plan(outcome), *_route_score(outcome.routes), k)
+
+
+def _route_score(routes) -> tuple:
+    """Smaller is better: more priority served, then less travel."""
+    served = sum(v.priority for r in routes for v in r.visits)
+    return -round(served, 6), sum(r.travel_s for r in routes)
 
 
 def _shortlisted(parts: list[Territory], factor: float | None):
@@ -441,16 +446,18 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
     involved = {a for g in changed for a in plan.get(g.agent_id, []) + new[g.agent_id]}
     model = build(problem, [a for a in accounts if a.account_id in involved], changed,
                   params.seed)
-    solution = start_from(model, as_routes(new, changed))
-    wanted = sum(len(new[g.agent_id]) for g in changed)
-    if solution is None or visit_count(model, solution) != wanted:
+    ids = {g.agent_id for g in changed}
+    part, short = _loaded(model, start_from(model, as_routes(new, changed)),
+                          sum(len(new[g.agent_id]) for g in changed),
+                          [r for r in outcome.routes if r.agent_id in ids])
+    if part is None:
         outcome.warnings = outcome.warnings + [
             "the plan chosen again two routes at a time did not load; the plan before it "
             "was kept"]
         outcome.stats["reselect"] += ", not loaded"
         return outcome
-    part = one_search.finish(model, solution, "RESELECTED", {})
-    ids = {g.agent_id for g in changed}
+    if short:
+        outcome.stats["reselect"] += f", {short} visits did not load"
     mine = {r.agent_id: r for r in part.routes}
     routes = [mine.pop(r.agent_id, None) if r.agent_id in ids else r for r in outcome.routes]
     routes = [r for r in routes if r is not None] + list(mine.values())
@@ -460,6 +467,20 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
         + part.unassigned
     stats = {**outcome.stats, "objective": outcome.stats.get("objective", 0) - tally.saved}
     return Outcome(routes, unassigned, stats, outcome.warnings + part.warnings)
+
+
+def _loaded(model, solution, wanted: int, before) -> tuple[Outcome | None, int]:
+    """The changed routes as ``solution`` loaded them, and how many of the ``wanted``
+    visits did not load. ``None`` for the routes if nothing loaded, or if some visits did
+    not and the rest serve no more than the routes ``before`` (a route may load with a
+    visit fewer: ``reselect.loadable``)."""
+    if solution is None:
+        return None, wanted
+    short = wanted - visit_count(model, solution)
+    part = one_search.finish(model, solution, "RESELECTED", {})
+    if short and _route_score(part.routes) >= _route_score(before):
+        return None, short
+    return part, short
 
 
 def _improve_bands(problem, plan, accounts, agents, budget: Budget, params: SearchParams):
