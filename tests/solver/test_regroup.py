@@ -118,3 +118,22 @@ def test_a_whole_day_routed_again_keeps_every_rule_and_says_so(share, said):
     assert vp.validate(prob, plan) == []
     assert plan.stats.regroup.endswith(said)
     assert sum(len(r.visits) for r in plan.agent_routes) == 6
+
+
+def test_a_group_whose_new_routes_do_not_load_whole_leaves_its_routes_as_they_were(
+        monkeypatch):
+    """OR-Tools may rest an agent across a travel leg, and such a route loads with a visit
+    fewer (reselect.loadable); a group keeps every visit or changes nothing."""
+    from visitplan.solver import reselect
+
+    prepared, eligible, agents, model = day_model(two_sides_day())
+    real = reselect.loadable
+
+    def one_fewer(sub, routes):
+        solution, loaded = real(sub, routes)
+        return solution, tuple((g, stops[:-1]) for g, stops in loaded)
+
+    monkeypatch.setattr(groups, "loadable", one_fewer)
+    plan, tally = groups.regroup(prepared, {k: list(v) for k, v in CROSSED.items()},
+                                 eligible, agents, time.monotonic() + 3, seed=0)
+    assert plan == CROSSED and tally.improved == 0 and tally.searched >= 1

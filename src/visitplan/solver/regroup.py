@@ -24,7 +24,7 @@ from .load import as_routes, start_from
 from .model import build
 from .params import search_parameters
 from .reroute import chosen_routes, visit_count
-from .reselect import FRESH, Places, Plan, Tally, as_it_stands, sweep
+from .reselect import FRESH, Places, Plan, Tally, as_it_stands, loadable, sweep
 
 # Routes in a group: the agent drawn and the agents whose routes' centres lie nearest.
 # On the 400-account day's best known plan of 34.50 h, 6 s of groups of 3 shortened travel
@@ -76,11 +76,15 @@ def _route_again(problem: Problem, plan: Plan, places: Places, group: list[Agent
         return 0  # the routes do not load as they are: nothing to compare with
     search = search_parameters(max(0.05, seconds), None, FRESH)
     again = sub.routing.SolveWithParameters(search)
-    if again is None or visit_count(sub, again) != len(members):
+    if again is None or again.ObjectiveValue() >= start.ObjectiveValue():
+        return 0
+    # Kept only if every visit loads again (a route rested across a leg does not).
+    again, routes = loadable(sub, chosen_routes(sub, again))
+    if again is None or sum(len(stops) for _, stops in routes) != len(members):
         return 0
     saved = start.ObjectiveValue() - again.ObjectiveValue()
     if saved <= 0:
         return 0
-    for agent_id, stops in chosen_routes(sub, again):
+    for agent_id, stops in routes:
         plan[agent_id] = list(stops)
     return saved
