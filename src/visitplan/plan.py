@@ -162,7 +162,9 @@ class SolverStats(_Frozen):
     # ``parts`` stays the first cut's count.
     recut: str = "off"
     # The plan chosen again two neighbouring routes at a time (SearchParams.reselect):
-    # "off", or how many of the pairs searched did better ("3 of 40 pairs better").
+    # "off", or how many of the pairs searched did better ("3 of 40 pairs better"), with
+    # ", 1 visits did not load" (kept as they loaded) or ", not loaded" (the plan before
+    # the pairs stands, with a warning) where the day's rebuilt routes missed visits.
     reselect: str = "off"
     # The chosen visits routed again three neighbouring routes at a time, from nothing
     # (SearchParams.regroup): "off", or how many groups did better ("4 of 15 groups better").
