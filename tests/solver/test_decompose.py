@@ -149,50 +149,6 @@ def test_with_two_workers_each_searches_its_own_cut_and_the_better_plan_is_kept(
     assert [v.account_id for v in again.visits] == [v.account_id for v in plan.visits]
 
 
-def _cut_day():
-    import importlib
-
-    solve_module = importlib.import_module("visitplan.solver.solve")
-    prob = prepare(city(240, 8))
-    eligible, _, _ = screen(prob)
-    return solve_module, eligible, prob.working_agents()
-
-
-def test_each_worker_searches_a_cut_unlike_the_others(monkeypatch):
-    """k-means from two seeds may land on the same borders; the second worker then takes
-    the next seed's cut rather than search the same one twice."""
-    solve_module, eligible, agents = _cut_day()
-    real, tried = territories, []
-
-    def same_for_3_and_4(accounts, ags, size, seed=0):
-        tried.append(seed)
-        return real(accounts, ags, size, 3 if seed == 4 else seed)
-
-    monkeypatch.setattr(solve_module, "territories", same_for_3_and_4)
-    first = solve_module._shortlisted(real(eligible, agents, 120, 3), None)
-    cuts = solve_module._other_cuts(eligible, agents, 120, None, first,
-                                    vp.SearchParams(workers=2, seed=3))
-    key = solve_module._cut_key
-    assert tried == [4, 5] and len(cuts) == 2
-    assert key(cuts[1][0]) == key(real(eligible, agents, 120, 5)) != key(first[0])
-
-
-def test_where_every_seed_cuts_alike_the_workers_search_the_one_cut(monkeypatch):
-    solve_module, eligible, agents = _cut_day()
-    tried = []
-
-    def always_the_same(accounts, ags, size, seed=0):
-        tried.append(seed)
-        return territories(accounts, ags, size, 3)
-
-    monkeypatch.setattr(solve_module, "territories", always_the_same)
-    first = solve_module._shortlisted(territories(eligible, agents, 120, 3), None)
-    cuts = solve_module._other_cuts(eligible, agents, 120, None, first,
-                                    vp.SearchParams(workers=2, seed=3))
-    assert len(cuts) == 2 and tried == list(range(4, 5 + solve_module.CUT_TRIES))
-    assert solve_module._cut_key(cuts[1][0]) == solve_module._cut_key(first[0])
-
-
 def test_the_kept_cut_serves_the_most_priority_then_the_least_travel():
     from visitplan.plan import Reason, Route, Unassigned, Visit
     from visitplan.solver.search import Outcome

@@ -345,7 +345,8 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     with ``seed`` and its shortlist, made already. Returns the outcome, the accounts its
     shortlists left out, and how many it searched.
     """
-    cuts = _other_cuts(eligible, agents, size, factor, first, params)
+    cuts = [first] + [_shortlisted(territories(eligible, agents, size, params.seed + k),
+                                   factor) for k in range(1, params.workers)]
     jobs = {k: (_run_territories, (_territory_worker(params, k, seed=params.seed + k),
                                    problem, cuts[k][0], budget, params))
             for k in range(params.workers)}
@@ -359,34 +360,6 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     outcome.stats.update(best_worker=best, crashed_workers=crashed)
     outcome.warnings = warnings + outcome.warnings
     return outcome, cuts[best][1], sum(len(p.accounts) for p in cuts[best][0])
-
-
-# Seeds tried past the last worker's for a cut unlike those made already.
-CUT_TRIES = 8
-
-
-def _other_cuts(eligible, agents, size: int, factor, first, params: SearchParams) -> list:
-    """``first`` and a cut for each further worker, each with its shortlist: the next
-    seeds' cuts, passing over one that is the same as a cut made already (k-means from
-    two seeds often lands on the same borders: 1000-cap's seeds 0 and 1 do, and its run of
-    seed 0 searched one cut twice; benchmarks/README.md, "Cuts that differ"). Where no
-    other cut is found within ``CUT_TRIES`` more seeds, the last one made is searched
-    again, from another search seed."""
-    cuts, seen = [first], {_cut_key(first[0])}
-    seed, last = params.seed, params.seed + params.workers - 1 + CUT_TRIES
-    while len(cuts) < params.workers:
-        seed += 1
-        cut = _shortlisted(territories(eligible, agents, size, seed), factor)
-        if _cut_key(cut[0]) not in seen or seed >= last:
-            cuts.append(cut)
-            seen.add(_cut_key(cut[0]))
-    return cuts
-
-
-def _cut_key(parts: list[Territory]) -> frozenset:
-    """A cut as its territories' accounts and agents, whatever their order."""
-    return frozenset((frozenset(a.account_id for a in p.accounts),
-                      frozenset(g.agent_id for g in p.agents)) for p in parts)
 
 
 def _cut_score(outcome: Outcome, k: int) -> tuple:
