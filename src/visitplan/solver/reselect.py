@@ -263,13 +263,13 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     if not found:
         return 0
     better = min(found, key=lambda s: s.ObjectiveValue())
-    if better.ObjectiveValue() >= start.ObjectiveValue():
-        return 0
+    unseen = _unseen_preferences(problem, places, pair, chosen_routes(sub, start))
+    if start.ObjectiveValue() - better.ObjectiveValue() + unseen <= 0:
+        return 0  # no saving, whatever the preferences outside the pair
     better, after = loadable(sub, chosen_routes(sub, better))
     if better is None:
         return 0
-    saved = (start.ObjectiveValue() - better.ObjectiveValue()
-             + _unseen_preferences(problem, places, pair, chosen_routes(sub, start))
+    saved = (start.ObjectiveValue() - better.ObjectiveValue() + unseen
              - _unseen_preferences(problem, places, pair, after))
     if saved <= 0:
         return 0
