@@ -286,8 +286,8 @@ def loadable(model: RoutingModel, routes):
     show (``schedule.py``); such a route loads with a visit fewer, as the plan's
     extraction would make it. A pair's plan kept only as OR-Tools found it would then not
     load back into the day's model, and every pair's gain would be lost with it (one run
-    in 18 on the time-bound days, 2% of its priority: benchmarks/README.md, "Pairs that
-    load")."""
+    in 18 on the time-bound days, 2 to 4% of its priority: benchmarks/README.md,
+    "Pairs that load")."""
     again = build_model(model.data)
     solution = start_from(again, routes)
     if solution is None:
