@@ -130,8 +130,8 @@ def test_a_group_whose_new_routes_do_not_load_whole_leaves_its_routes_as_they_we
     real = reselect.loadable
 
     def one_fewer(sub, routes):
-        solution, loaded = real(sub, routes)
-        return solution, tuple((g, stops[:-1]) for g, stops in loaded)
+        cost, loaded = real(sub, routes)
+        return cost, tuple((g, stops[:-1]) for g, stops in loaded)
 
     monkeypatch.setattr(groups, "loadable", one_fewer)
     plan, tally = groups.regroup(prepared, {k: list(v) for k, v in CROSSED.items()},

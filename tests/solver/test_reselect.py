@@ -13,7 +13,7 @@ from visitplan.compliance import prepare, screen
 from visitplan.solver import reselect as pairs
 from visitplan.solver.budget import Budget
 from visitplan.solver.load import start_from
-from visitplan.solver.model import build
+from visitplan.solver.model import build, build_model
 from visitplan.solver.params import SearchParams
 from visitplan.solver.reroute import chosen_routes
 from visitplan.solver.solve import reselecting
@@ -301,9 +301,10 @@ def test_a_plan_is_kept_as_it_loads_with_the_visit_that_does_not_fit_left_out():
     _, _, _, model, _, _ = cheap_plan()
     # A29's only window (09:30-10:00) is over once the cheap visits from 10:30 are made.
     late = (("G1", ("A10", "A11")), ("G2", ("A20", "A21", "A29")))
-    solution, routes = pairs.loadable(model, late)
+    cost, routes = pairs.loadable(model, late)
     assert routes == (("G1", ("A10", "A11")), ("G2", ("A20", "A21")))
-    assert solution.ObjectiveValue() > 0
+    # The objective of the plan as it loaded, read while its model was alive.
+    assert cost == start_from(build_model(model.data), routes).ObjectiveValue() > 0
     whole = (("G1", ("A19", "A10")), ("G2", ("A20",)))
     assert pairs.loadable(model, whole)[1] == whole
 

@@ -79,10 +79,10 @@ def _route_again(problem: Problem, plan: Plan, places: Places, group: list[Agent
     if again is None or again.ObjectiveValue() >= start.ObjectiveValue():
         return 0
     # Kept only if every visit loads again (a route rested across a leg does not).
-    again, routes = loadable(sub, chosen_routes(sub, again))
-    if again is None or sum(len(stops) for _, stops in routes) != len(members):
+    cost, routes = loadable(sub, chosen_routes(sub, again))
+    if cost is None or sum(len(stops) for _, stops in routes) != len(members):
         return 0
-    saved = start.ObjectiveValue() - again.ObjectiveValue()
+    saved = start.ObjectiveValue() - cost
     if saved <= 0:
         return 0
     for agent_id, stops in routes:

@@ -266,10 +266,10 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     unseen = _unseen_preferences(problem, places, pair, chosen_routes(sub, start))
     if start.ObjectiveValue() - better.ObjectiveValue() + unseen <= 0:
         return 0  # no saving, whatever the preferences outside the pair
-    better, after = loadable(sub, chosen_routes(sub, better))
-    if better is None:
+    cost, after = loadable(sub, chosen_routes(sub, better))
+    if cost is None:
         return 0
-    saved = (start.ObjectiveValue() - better.ObjectiveValue() + unseen
+    saved = (start.ObjectiveValue() - cost + unseen
              - _unseen_preferences(problem, places, pair, after))
     if saved <= 0:
         return 0
@@ -278,9 +278,10 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     return saved
 
 
-def loadable(model: RoutingModel, routes):
-    """``routes`` as they load into a new model of ``model``'s numbers: ``(solution,
-    routes)``, or ``(None, ())`` if nothing loads.
+def loadable(model: RoutingModel, routes) -> tuple[int | None, tuple]:
+    """``routes`` as they load into a new model of ``model``'s numbers: ``(objective,
+    routes)``, or ``(None, ())`` if nothing loads. (The objective, not the assignment: an
+    assignment dies with the model that holds it.)
 
     OR-Tools may rest an agent in the middle of a travel leg, which a route sheet cannot
     show (``schedule.py``); such a route loads with a visit fewer, as the plan's
@@ -292,7 +293,7 @@ def loadable(model: RoutingModel, routes):
     solution = start_from(again, routes)
     if solution is None:
         return None, ()
-    return solution, chosen_routes(again, solution)
+    return solution.ObjectiveValue(), chosen_routes(again, solution)
 
 
 def _unseen_preferences(problem, places: Places, pair, routes) -> int:
