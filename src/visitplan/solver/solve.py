@@ -472,8 +472,11 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
 def _loaded(model, solution, wanted: int, before) -> tuple[Outcome | None, int]:
     """The changed routes as ``solution`` loaded them, and how many of the ``wanted``
     visits did not load. ``None`` for the routes if nothing loaded, or if some visits did
-    not and the rest serve no more than the routes ``before`` (a route may load with a
-    visit fewer: ``reselect.loadable``)."""
+    not and the rest serve no more than the routes ``before``.
+
+    A guard: the pairs hand back routes as they load (``reselect.loadable``), and a route
+    loads alike in every model of the day's numbers, so none should be short here; if one
+    is, the pairs' gain elsewhere is kept rather than thrown away whole."""
     if solution is None:
         return None, wanted
     short = wanted - visit_count(model, solution)
