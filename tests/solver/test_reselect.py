@@ -344,3 +344,21 @@ def test_pairs_whose_plan_loads_no_better_leave_the_plan_before_them_and_say_so(
     assert routes == {"G1": ["A10", "A11", "A12"], "G2": ["A20", "A21", "A22"]}
     assert after.stats["reselect"].endswith(", not loaded")
     assert any("did not load; the plan before it was kept" in w for w in after.warnings)
+
+
+def test_a_pair_whose_routes_come_back_as_they_were_is_not_reloaded(monkeypatch):
+    """The reload (``loadable``) only checks a changed plan. A pair whose search hands
+    back its routes unchanged saves nothing, even where a visit is charged a preference
+    the pair's model cannot see, and costs no reload (most pairs end so)."""
+    rows = [account(1, 0.0, 0.01, preferred_agent="G3"), account(2, 0.0, -0.01)]
+    prepared = prepare(problem(rows, [agent(1), agent(2), agent(3)]))
+    accounts, agents = prepared.accounts, prepared.working_agents()
+    places = pairs.Places(accounts, agents, frozenset(g.agent_id for g in agents))
+    plan = {"G1": ["A1"], "G2": ["A2"], "G3": []}
+    reloads = []
+    real = pairs.loadable
+    monkeypatch.setattr(pairs, "loadable", lambda *a: reloads.append(a) or real(*a))
+    saved = pairs._search(prepared, plan, places, tuple(agents[:2]), 0.2, *WORKER,
+                          SearchParams())
+    assert saved == 0 and reloads == []
+    assert plan == {"G1": ["A1"], "G2": ["A2"], "G3": []}

@@ -263,7 +263,10 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     if not found:
         return 0
     better = min(found, key=lambda s: s.ObjectiveValue())
-    unseen = _unseen_preferences(problem, places, pair, chosen_routes(sub, start))
+    before = chosen_routes(sub, start)
+    if chosen_routes(sub, better) == before:
+        return 0  # the routes as they were (most pairs): no reload to find that out
+    unseen = _unseen_preferences(problem, places, pair, before)
     if start.ObjectiveValue() - better.ObjectiveValue() + unseen <= 0:
         return 0  # no saving, whatever the preferences outside the pair
     cost, after = loadable(sub, chosen_routes(sub, better))
