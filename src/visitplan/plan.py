@@ -156,9 +156,10 @@ class SolverStats(_Frozen):
     # (seconds of travel; SearchParams.reroute); 0: it found nothing shorter or did not run.
     reroute_saved_s: int = 0
     # A day cut into territories, cut again around its plan and searched on
-    # (SearchParams.recut): "off", "kept" (the second cut's plan), "no better" (the first
-    # cut's plan stands) or "failed" (a worker of the second cut crashed or a territory of it
-    # got no plan: the first stands).
+    # (SearchParams.recut): "off", "kept" (the second cut's plan), "kept (1 of 6 territories
+    # as they were)" (those territories' searches served less than the routes they were
+    # given, and went back to them), "no better" (the first cut's plan stands) or "failed"
+    # (a worker of the second cut crashed or a territory of it got no plan: the first stands).
     # ``parts`` stays the first cut's count.
     recut: str = "off"
     # The plan chosen again two neighbouring routes at a time (SearchParams.reselect):

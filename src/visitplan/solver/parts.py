@@ -23,7 +23,7 @@ from .load import as_routes, start_from
 from .model import build
 from .params import SearchParams, lambda_for, search_parameters
 from .progress import SearchMonitor
-from .reroute import reroute
+from .reroute import chosen_routes, reroute
 from .search import NO_FIRST_PLAN, Outcome, Worker, finish
 
 # Share of a territory's fair part of the search time its first plan may take in phase 1.
@@ -39,6 +39,7 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
     began = time.monotonic()
     sizes = [max(1, len(p.accounts)) for p in parts]
     models, monitors, plans = [], [], []
+    loaded: list[float | None] = []  # priority of each territory's routes as loaded from start
     status = None
     if progress:
         from rich.console import Console
@@ -49,6 +50,7 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             monitor = SearchMonitor(model.routing, 0, budget.began)
             model.routing.AddAtSolutionCallback(monitor.on_solution)
             given = start_from(model, as_routes(start, part.agents)) if start else None
+            loaded.append(served(model, given) if given is not None else None)
             if given is None:
                 fair = (budget.search_end - time.monotonic()) * sizes[k] / sum(sizes[k:])
                 first = search_parameters(max(0.05, fair * FIRST_PLAN_SHARE), 1,
@@ -82,9 +84,40 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
                                                     part.agents, end, worker.seed,
                                                     worker.strategy, params)
                 saved += less
+        kept = _keep_better_starts(parts, models, plans, loaded, start) if start else 0
     outcome = _merge(models, monitors, plans, budget, began, complete)
     outcome.stats["reroute_saved_s"] = saved
+    if start:
+        outcome.stats["kept_as_loaded"] = kept  # read (and removed) by solve._recut
     return outcome
+
+
+def _keep_better_starts(parts: list[Territory], models, plans, loaded, start) -> int:
+    """Each territory whose search ended serving less priority than its routes as loaded
+    from ``start`` goes back to them (loaded again: an assignment from before the search
+    may not outlive it). Returns how many did.
+
+    A territory's search lowers its objective, which on a day bound by time values travel
+    more than the policy does (``solve.valued``): it may give up a visit for a shorter
+    route. A plan is judged by the priority it serves, so such a territory keeps the
+    routes it was given, and the others keep what their search found (1000-time, seed 3:
+    the second cut served 1,355.0 where the first had 1,356.0, one territory down by 6.0
+    and two up by 5.0; measured in benchmarks/README.md)."""
+    kept = 0
+    for k, part in enumerate(parts):
+        if loaded[k] is None or plans[k] is None or served(models[k], plans[k]) >= loaded[k] - 1e-9:
+            continue
+        again = start_from(models[k], as_routes(start, part.agents))
+        if again is not None:
+            plans[k] = again
+            kept += 1
+    return kept
+
+
+def served(model, solution) -> float:
+    """The priority ``solution`` serves in ``model``."""
+    priority = {a.account_id: a.priority for a in model.data.accounts}
+    return sum(priority[a] for _, stops in chosen_routes(model, solution) for a in stops)
 
 
 def _merge(models, monitors, plans, budget: Budget, began: float, complete: float) -> Outcome:

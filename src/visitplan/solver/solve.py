@@ -317,6 +317,8 @@ def _territories(problem, parts: list[Territory], budget: Budget, params: Search
                  objective=sum(o.stats.get("objective", 0) for o in outcomes),
                  reroute_saved_s=sum(o.stats.get("reroute_saved_s", 0) for o in outcomes),
                  crashed_workers=crashed, budget=outcomes[0].stats.get("budget", {}))
+    if start:
+        stats["kept_as_loaded"] = sum(o.stats.get("kept_as_loaded", 0) for o in outcomes)
     warnings = _crash_warnings(crashed, "territory worker") + \
         [w for o in outcomes for w in o.warnings]
     return Outcome(routes, unassigned, stats, warnings)
@@ -398,14 +400,16 @@ RECUT_SEED = 1000
 def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
            params: SearchParams, progress: bool) -> Outcome:
     """The day cut again around the first cut's plan (``decompose.recut``) and searched
-    on from it until ``budget``'s end; the second plan is kept if it serves more
-    priority (then less travel), the first otherwise, or if a worker crashed or a
-    territory got no plan."""
+    on from it until ``budget``'s end (a territory whose search served less than the
+    routes it was given keeps those: ``parts.search_territories``); the second plan is
+    kept if it serves more priority (then less travel), the first otherwise, or if a
+    worker crashed or a territory got no plan."""
     if _no_plan(first):
         return first
     routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
     parts = recut(accounts, agents, routes, size, params.seed + RECUT_SEED)
     second = _territories(problem, parts, budget, params, progress, start=routes)
+    as_loaded = second.stats.pop("kept_as_loaded", 0)
     crashed = second.stats.get("crashed_workers") or {}
     if crashed or _no_plan(second):
         why = "; ".join(f"territory worker {k} crashed ({c})" for k, c in sorted(crashed.items()))
@@ -417,7 +421,9 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
     if _cut_score(second, 0) >= _cut_score(first, 0):
         first.stats["recut"] = "no better"
         return first
-    second.stats.update(recut="kept", parts=first.stats.get("parts", len(parts)),
+    kept = f"kept ({as_loaded} of {len(parts)} territories as they were)" if as_loaded \
+        else "kept"
+    second.stats.update(recut=kept, parts=first.stats.get("parts", len(parts)),
                         solutions=second.stats.get("solutions", 0)
                         + first.stats.get("solutions", 0),
                         first_solution_s=first.stats.get("first_solution_s"),
