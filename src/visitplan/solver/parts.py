@@ -35,7 +35,9 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
                        start: dict[str, list[str]] | None = None) -> Outcome:
     """Both phases over ``parts``; one :class:`Outcome` for all of them. With ``start``
     (agent id -> account ids: a plan of the day), phase 1 loads each territory's
-    agents' routes of it rather than searching for a first plan (``decompose.recut``)."""
+    agents' routes of it rather than searching for a first plan (``decompose.recut``), and
+    a territory whose search then serves less priority than those routes goes back to them
+    (:func:`_keep_better_starts`; ``stats["kept_as_loaded"]`` counts them)."""
     began = time.monotonic()
     sizes = [max(1, len(p.accounts)) for p in parts]
     models, monitors, plans = [], [], []
@@ -105,7 +107,9 @@ def _keep_better_starts(parts: list[Territory], models, plans, loaded, start) ->
     and two up by 5.0; measured in benchmarks/README.md)."""
     kept = 0
     for k, part in enumerate(parts):
-        if loaded[k] is None or plans[k] is None or served(models[k], plans[k]) >= loaded[k] - 1e-9:
+        if loaded[k] is None or plans[k] is None:
+            continue
+        if served(models[k], plans[k]) >= loaded[k] - 1e-9:  # as much (sums of floats)
             continue
         again = start_from(models[k], as_routes(start, part.agents))
         if again is not None:
