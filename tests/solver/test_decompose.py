@@ -330,25 +330,25 @@ def test_auto_never_cuts_a_day_where_every_account_must_be_visited():
 def test_a_territory_of_the_second_cut_whose_search_served_less_goes_back_to_its_routes():
     """One agent capped at one visit, an urgent account (5) and a cheap one (1). The routes
     it was given visit the urgent one; a search that ended on the cheap one (as a search
-    that values travel may) goes back to the given routes; one that served as much keeps
+    that values travel may) goes back to the given routes, even after a search has used up
+    its time limit on the model (which then loads no routes); one that served as much keeps
     what it found."""
     from visitplan.solver import parts as part_search
-    from visitplan.solver.decompose import Territory
     from visitplan.solver.load import start_from
     from visitplan.solver.model import build
+    from visitplan.solver.params import search_parameters
 
     rows = [account(1, 0.0, 0.03, priority=5.0), account(2, 0.0, 0.001, priority=1.0)]
     prepared = prepare(problem(rows, [agent(1, max_visits=1)]))
     eligible, _, _ = screen(prepared)
-    agents = prepared.working_agents()
-    model = build(prepared, eligible, agents, seed=0)
-    given = {"G1": ["A1"]}
-    loaded = [part_search.served(model, start_from(model, (("G1", ("A1",)),)))]
-    assert loaded == [5.0]
-    cheap = [start_from(model, (("G1", ("A2",)),))]
-    assert part_search._keep_better_starts([Territory(eligible, agents)], [model], cheap,
-                                           loaded, given) == 1
-    assert part_search.served(model, cheap[0]) == 5.0  # back to the urgent visit
-    same = [start_from(model, (("G1", ("A1",)),))]
-    assert part_search._keep_better_starts([Territory(eligible, agents)], [model], same,
-                                           loaded, given) == 0
+    model = build(prepared, eligible, prepared.working_agents(), seed=0)
+    given = start_from(model, (("G1", ("A1",)),))
+    loaded = [(model.routing.solver().Assignment(given), part_search.served(model, given))]
+    assert loaded[0][1] == 5.0
+    cheap = start_from(model, (("G1", ("A2",)),))
+    model.routing.SolveFromAssignmentWithParameters(cheap, search_parameters(0.3))
+    assert start_from(model, (("G1", ("A1",)),)) is None  # why the routes are kept as loaded
+    plans = [cheap]
+    assert part_search._keep_better_starts([model], plans, loaded) == 1
+    assert part_search.served(model, plans[0]) == 5.0  # back to the urgent visit
+    assert part_search._keep_better_starts([model], plans, loaded) == 0  # as much: kept

@@ -41,7 +41,9 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
     began = time.monotonic()
     sizes = [max(1, len(p.accounts)) for p in parts]
     models, monitors, plans = [], [], []
-    loaded: list[float | None] = []  # priority of each territory's routes as loaded from start
+    # Each territory's routes as loaded from ``start`` (a copy: the model cannot load them
+    # again once a search has used up its time limit) and the priority they serve.
+    loaded: list[tuple | None] = []
     status = None
     if progress:
         from rich.console import Console
@@ -52,7 +54,8 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
             monitor = SearchMonitor(model.routing, 0, budget.began)
             model.routing.AddAtSolutionCallback(monitor.on_solution)
             given = start_from(model, as_routes(start, part.agents)) if start else None
-            loaded.append(served(model, given) if given is not None else None)
+            loaded.append((model.routing.solver().Assignment(given), served(model, given))
+                          if given is not None else None)
             if given is None:
                 fair = (budget.search_end - time.monotonic()) * sizes[k] / sum(sizes[k:])
                 first = search_parameters(max(0.05, fair * FIRST_PLAN_SHARE), 1,
@@ -86,7 +89,7 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
                                                     part.agents, end, worker.seed,
                                                     worker.strategy, params)
                 saved += less
-        kept = _keep_better_starts(parts, models, plans, loaded, start) if start else 0
+        kept = _keep_better_starts(models, plans, loaded)
     outcome = _merge(models, monitors, plans, budget, began, complete)
     outcome.stats["reroute_saved_s"] = saved
     if start:
@@ -94,10 +97,10 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
     return outcome
 
 
-def _keep_better_starts(parts: list[Territory], models, plans, loaded, start) -> int:
-    """Each territory whose search ended serving less priority than its routes as loaded
-    from ``start`` goes back to them (loaded again: an assignment from before the search
-    may not outlive it). Returns how many did.
+def _keep_better_starts(models, plans, loaded) -> int:
+    """Each territory whose search ended serving less priority than the routes it was
+    given (``loaded[k]``: their assignment and priority, ``None`` where none loaded) goes
+    back to them. Returns how many did.
 
     A territory's search lowers its objective, which on a day bound by time values travel
     more than the policy does (``solve.valued``): it may give up a visit for a shorter
@@ -106,14 +109,12 @@ def _keep_better_starts(parts: list[Territory], models, plans, loaded, start) ->
     the second cut served 1,355.0 where the first had 1,356.0, one territory down by 6.0
     and two up by 5.0; measured in benchmarks/README.md)."""
     kept = 0
-    for k, part in enumerate(parts):
-        if loaded[k] is None or plans[k] is None:
+    for k, start in enumerate(loaded):
+        if start is None or plans[k] is None:
             continue
-        if served(models[k], plans[k]) >= loaded[k] - 1e-9:  # as much (sums of floats)
-            continue
-        again = start_from(models[k], as_routes(start, part.agents))
-        if again is not None:
-            plans[k] = again
+        assignment, priority = start
+        if served(models[k], plans[k]) < priority - 1e-9:  # less (sums of floats)
+            plans[k] = assignment
             kept += 1
     return kept
 
