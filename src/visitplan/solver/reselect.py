@@ -263,13 +263,13 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     if not found:
         return 0
     better = min(found, key=lambda s: s.ObjectiveValue())
-    before = chosen_routes(sub, start)
-    if chosen_routes(sub, better) == before:
+    before, searched = chosen_routes(sub, start), chosen_routes(sub, better)
+    if searched == before:
         return 0  # the routes as they were (most pairs): no reload to find that out
     unseen = _unseen_preferences(problem, places, pair, before)
     if start.ObjectiveValue() - better.ObjectiveValue() + unseen <= 0:
         return 0  # no saving, whatever the preferences outside the pair
-    cost, after = loadable(sub, chosen_routes(sub, better))
+    cost, after = loadable(sub, searched)
     if cost is None:
         return 0
     saved = (start.ObjectiveValue() - cost + unseen
