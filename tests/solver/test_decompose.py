@@ -134,9 +134,9 @@ def test_with_two_workers_each_searches_its_own_cut_and_the_better_plan_is_kept(
     seen = []
     real = solve_module.territories
 
-    def spy(accounts, agents, size, seed=0):
+    def spy(accounts, agents, size, seed=0, known=None):
         seen.append(seed)
-        return real(accounts, agents, size, seed)
+        return real(accounts, agents, size, seed, known)
 
     monkeypatch.setattr(solve_module, "territories", spy)
     prob = city(240, 8, **{"break": "12:00-13:00/30"})

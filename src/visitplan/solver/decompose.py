@@ -15,7 +15,9 @@ second. So a large day is cut:
    to each territory's accounts. Each territory takes the agents whose day
    starts nearest to it, the largest territory choosing first;
 3. an account that needs a skill (or a pair) no agent of its territory has
-   moves to the nearest territory that has one.
+   moves to the nearest territory that has one; so does a must-visit account
+   that no agent of its territory could reach in its windows, where the day's
+   ``known`` reach (``reach.py``) says an agent of another territory could.
 
 Every rule still holds inside each territory; what is lost is only the
 freedom to send an agent across a border (measured in benchmarks/README.md).
@@ -35,6 +37,7 @@ import numpy as np
 from scipy.cluster.vq import kmeans2
 
 from ..models import Account, Agent
+from .reach import Reach, serves
 from .shortlist import room
 
 
@@ -55,10 +58,11 @@ def flat_km(lat: np.ndarray, lon: np.ndarray, lat0: float) -> np.ndarray:
 
 
 def territories(accounts: list[Account], agents: list[Agent], size: int,
-                seed: int = 0) -> list[Territory]:
+                seed: int = 0, known: Reach | None = None) -> list[Territory]:
     """Cut the day into territories of about ``size`` accounts (see the module text).
 
     One territory (the whole day) when it is small enough or there is one agent.
+    ``known``: the agents who could reach some accounts (``reach.must_reach``).
     """
     clustered = _place_clusters(accounts, agents, size, seed)
     if clustered is None:
@@ -75,7 +79,7 @@ def territories(accounts: list[Account], agents: list[Agent], size: int,
     quota = _worth_quota(agents, members) if room(agents) is not None \
         else _count_quota(len(agents), sizes)
     crews = _share_agents(agents, quota, sizes, centres, lat0)
-    _rehome_unserved(members, crews, centres, points, accounts)
+    _rehome_unserved(members, crews, centres, points, accounts, known)
     return [Territory(m, c) for m, c in zip(members, crews) if m or c]
 
 
@@ -176,18 +180,19 @@ def _share_agents(agents: list[Agent], quota: list[int], sizes: list[int],
 
 def _rehome_unserved(members: list[list[Account]], crews: list[list[Agent]],
                      centres: list[np.ndarray], points: np.ndarray,
-                     accounts: list[Account]) -> None:
-    """Move each account no agent of its territory can serve to the nearest territory
-    with an agent who can (it stays where it is if there is none: its reason then
-    says so)."""
+                     accounts: list[Account], known: Reach | None = None) -> None:
+    """Move each account no agent of its territory can serve (``reach.serves``) to the
+    nearest territory with an agent who can (it stays where it is if there is none:
+    its reason then says so)."""
     where = {a.account_id: points[i] for i, a in enumerate(accounts)}
     for k in range(len(members)):
         keep = []
         for account in members[k]:
-            if any(g.can_serve(account) for g in crews[k]):
+            if any(serves(g, account, known) for g in crews[k]):
                 keep.append(account)
                 continue
-            able = [j for j in range(len(crews)) if any(g.can_serve(account) for g in crews[j])]
+            able = [j for j in range(len(crews))
+                    if any(serves(g, account, known) for g in crews[j])]
             if not able:
                 keep.append(account)
                 continue
@@ -198,7 +203,7 @@ def _rehome_unserved(members: list[list[Account]], crews: list[list[Agent]],
 
 
 def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[str]],
-          size: int, seed: int) -> list[Territory]:
+          size: int, seed: int, known: Reach | None = None) -> list[Territory]:
     """The day cut again around a plan (``routes``: agent id -> its account ids).
 
     The accounts are clustered again with another seed (borders elsewhere). Each agent
@@ -206,7 +211,8 @@ def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[s
     start), and a visited account goes where its agent went, so every route of the plan
     lies whole in one territory. An unvisited account stays in its cluster, or, where
     no agent joined that cluster, goes to the nearest territory with agents; one that
-    needs a skill its territory's agents lack, to the nearest with one who has it.
+    needs a skill its territory's agents lack (or is a must-visit none of them could
+    reach, by ``known``), to the nearest with one who has it.
     """
     clustered = _place_clusters(accounts, agents, size, seed)
     if clustered is None:
@@ -223,7 +229,7 @@ def recut(accounts: list[Account], agents: list[Agent], routes: dict[str, list[s
         members[k if k in members else _nearest(centres, point, manned)].append(account)
     crews = [[g for g in agents if home[g.agent_id] == k] for k in manned]
     parts = [members[k] for k in manned]
-    _rehome_unserved(parts, crews, [centres[k] for k in manned], points, accounts)
+    _rehome_unserved(parts, crews, [centres[k] for k in manned], points, accounts, known)
     return [Territory(m, c) for m, c in zip(parts, crews)]
 
 

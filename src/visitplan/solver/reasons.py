@@ -7,6 +7,9 @@ from ..plan import Reason, Route, Unassigned
 from .data import SolverData
 from .schedule import reachable
 
+UNREACHABLE = "no skilled agent can reach it inside its window and be back by the end of the shift"
+MUST = "must-visit account not planned: "
+
 
 def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
     """Could this agent, with an otherwise empty day, visit this account and get back in time
@@ -35,7 +38,7 @@ def explain_drops(data: SolverData, dropped: list[int], routes: list[Route],
         else:
             reason, detail = _explain(data, index, account, lowest, busy)
         if account.must_visit:
-            reason, detail = Reason.MUST_VISIT_INFEASIBLE, f"must-visit account not planned: {detail}"
+            reason, detail = Reason.MUST_VISIT_INFEASIBLE, MUST + detail
         out.append(Unassigned(account_id=account.account_id, reason=reason, detail=detail))
     return out
 
@@ -59,8 +62,7 @@ def _explain(data: SolverData, index: int, account: Account, lowest: float | Non
     skilled = [v for v, a in enumerate(data.agents) if a.can_serve(account)]
     reachable = [v for v in skilled if reachable_by(data, index, v)]
     if not reachable:
-        return (Reason.NOT_REACHABLE,
-                "no skilled agent can reach it inside its window and be back by the end of the shift")
+        return Reason.NOT_REACHABLE, UNREACHABLE
     if account.skills and all(v in full for v in reachable):
         return (Reason.SKILLED_AGENTS_BUSY,
                 f"every agent with skills {', '.join(sorted(account.skills))} is fully booked")

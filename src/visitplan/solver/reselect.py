@@ -32,6 +32,7 @@ from .decompose import flat_km
 from .load import as_routes, start_from
 from .model import RoutingModel, build, build_model, preference_seconds
 from .params import SearchParams, lambda_for, search_parameters
+from .reach import Reach, serves
 from .reroute import MIN_SECONDS, chosen_routes, visit_count
 
 # Unvisited accounts offered to a neighbourhood, per route in it: the most urgent of the
@@ -191,6 +192,7 @@ class Places:
         self.starts = flat_km(np.array([g.start_lat for g in self.agents], dtype=float),
                               np.array([g.start_lon for g in self.agents], dtype=float), lat0)
         self.position = {g.agent_id: v for v, g in enumerate(self.agents)}
+        self.must = np.array([a.must_visit for a in self.accounts], dtype=bool)
         self._able: dict[int, np.ndarray] = {}
 
     def able(self, v: int) -> np.ndarray:
@@ -228,22 +230,26 @@ class Places:
         return [(self.agents[v], self.agents[w]) for v, w in sorted(pairs)]
 
     def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
-        """The unvisited accounts one of the pair's agents may serve, ``CANDIDATES`` per
-        agent: the most urgent of the ``POOL`` times as many nearest the pair's stops."""
+        """The unvisited accounts one of the pair's agents may serve: every must-visit one
+        (a promise outweighs any other visit, and the pair's model drops one it cannot
+        reach), then ``CANDIDATES`` per agent: the most urgent of the ``POOL`` times as
+        many nearest the pair's stops."""
         members = [self.position[g.agent_id] for g in pair]
         open_ = np.logical_or.reduce([self.able(v) for v in members])
         open_[np.fromiter((self.index[a] for stops in plan.values() for a in stops
                            if a in self.index), dtype=np.int64)] = False  # visited
+        promised = [self.accounts[i] for i in np.flatnonzero(open_ & self.must)]
+        open_ &= ~self.must
         free = np.flatnonzero(open_)
         if not len(free):
-            return []
+            return promised
         stops = np.vstack([self.stops(plan, v) for v in members])
         gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
         wanted = CANDIDATES * len(pair)
         nearest = np.argsort(gaps.min(axis=1), kind="stable")[: wanted * POOL]
         # The most urgent first; among equals, the nearer (a stable sort keeps that order).
         urgent = sorted(nearest, key=lambda i: -self.accounts[free[i]].priority)[:wanted]
-        return [self.accounts[free[i]] for i in urgent]
+        return promised + [self.accounts[free[i]] for i in urgent]
 
 
 def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int,
@@ -314,12 +320,12 @@ def _unseen_preferences(problem, places: Places, pair, routes) -> int:
 
 
 def split(plan: Plan, accounts: list[Account], agents: list[Agent],
-          groups: int) -> list[tuple[list[Account], list[Agent]]]:
+          groups: int, known: Reach | None = None) -> list[tuple[list[Account], list[Agent]]]:
     """The plan's agents in ``groups`` bands across the day's longest extent (by their
     routes' centres), each with the accounts it visits and the unvisited accounts whose
-    nearest route (among agents who may serve them) is in it: neighbourhoods of
-    different bands share no agent and no account, so bands can be searched side by
-    side. An account no agent may serve is in none."""
+    nearest route (among agents who may serve them, ``reach.serves`` with ``known``) is
+    in it: neighbourhoods of different bands share no agent and no account, so bands can
+    be searched side by side. An account no agent may serve is in none."""
     plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
     places = Places(accounts, agents)
     centres = places.centres(plan)
@@ -334,7 +340,7 @@ def split(plan: Plan, accounts: list[Account], agents: list[Agent],
         if account.account_id in owner:
             out[owner[account.account_id]][0].append(account)
             continue
-        able = [v for v, g in enumerate(agents) if g.can_serve(account)]
+        able = [v for v, g in enumerate(agents) if serves(g, account, known)]
         if able:
             gaps = ((centres[able] - places.points[k]) ** 2).sum(axis=1)
             out[band[agents[able[int(np.argmin(gaps))]].agent_id]][0].append(account)

@@ -38,6 +38,7 @@ from .load import as_routes, start_from
 from .model import build
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
 from .processes import run_jobs
+from .reach import Reach, across_the_day, must_reach
 from .reroute import visit_count
 from .search import Outcome, Worker, warm_start_patience
 from .shortlist import room, shortlist
@@ -86,7 +87,9 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             # The search's values (the plan keeps the policy's): see valued().
             valued_day = valued(prepared, eligible, agents, params, by_time)
             size = params.territory_size_for(capped=not by_time)
-            parts = territories(eligible, agents, size, params.seed)
+            # Who could make each promised visit, across the whole day: see reach.py.
+            known = must_reach(prepared, eligible, agents)
+            parts = territories(eligible, agents, size, params.seed, known)
             parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
@@ -99,16 +102,18 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
                 if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
                 outcome, no_room, searched = _cuts(valued_day, eligible, agents, size, factor,
-                                                   (parts, no_room), budget, params, progress)
+                                                   (parts, no_room), budget, params, progress,
+                                                   known)
             else:
                 outcome = _territories(valued_day, parts, budget, params, progress)
             left_out = {u.account_id for u in no_room}
             kept = [a for a in eligible if a.account_id not in left_out]
             if share:
                 outcome = _recut(valued_day, kept, agents, size, outcome, last, params,
-                                 progress)
+                                 progress, known)
             if last.reselect:
-                outcome = _reselect_day(valued_day, kept, agents, outcome, last, params)
+                outcome = _reselect_day(valued_day, kept, agents, outcome, last, params, known)
+            outcome.unassigned = across_the_day(prepared, agents, outcome.unassigned, known)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
@@ -337,7 +342,7 @@ CUTS_UP_TO = 2
 
 
 def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
-          params: SearchParams, progress: bool = False):
+          params: SearchParams, progress: bool = False, known: Reach | None = None):
     """Worker ``k`` searches the whole day cut with seed ``seed + k`` (its territories in
     turn); the plan that serves the most priority, then the least travel, is kept.
 
@@ -347,7 +352,7 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     with ``seed`` and its shortlist, made already. Returns the outcome, the accounts its
     shortlists left out, and how many it searched.
     """
-    cuts = [first] + [_shortlisted(territories(eligible, agents, size, params.seed + k),
+    cuts = [first] + [_shortlisted(territories(eligible, agents, size, params.seed + k, known),
                                    factor) for k in range(1, params.workers)]
     jobs = {k: (_run_territories, (_territory_worker(params, k, seed=params.seed + k),
                                    problem, cuts[k][0], budget, params))
@@ -398,7 +403,7 @@ RECUT_SEED = 1000
 
 
 def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
-           params: SearchParams, progress: bool) -> Outcome:
+           params: SearchParams, progress: bool, known: Reach | None = None) -> Outcome:
     """The day cut again around the first cut's plan (``decompose.recut``) and searched
     on from it until ``budget``'s end (a territory whose search served less than the
     routes it was given keeps those: ``parts.search_territories``); the second plan is
@@ -407,7 +412,7 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
     if _no_plan(first):
         return first
     routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
-    parts = recut(accounts, agents, routes, size, params.seed + RECUT_SEED)
+    parts = recut(accounts, agents, routes, size, params.seed + RECUT_SEED, known)
     second = _territories(problem, parts, budget, params, progress, start=routes)
     as_loaded = second.stats.pop("kept_as_loaded", 0)
     crashed = second.stats.get("crashed_workers") or {}
@@ -432,7 +437,7 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
 
 
 def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
-                  params: SearchParams) -> Outcome:
+                  params: SearchParams, known: Reach | None = None) -> Outcome:
     """The plan of a day cut into territories, chosen again two neighbouring routes at
     a time until ``budget.reselect_end`` (``reselect.py``): pairs across the
     territories' borders too. The agents whose routes changed are rebuilt as one model
@@ -441,7 +446,8 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
     if _no_plan(outcome):
         return outcome
     plan = {r.agent_id: [v.account_id for v in r.visits] for r in outcome.routes}
-    new, tally, crashed = _improve_bands(problem, plan, accounts, agents, budget, params)
+    new, tally, crashed = _improve_bands(problem, plan, accounts, agents, budget, params,
+                                         known)
     outcome.stats["reselect"] = str(tally)
     # The day's deadlines, not those of the cut whose plan stood.
     outcome.stats["budget"] = {**outcome.stats.get("budget", {}), **budget.as_stats()}
@@ -492,12 +498,13 @@ def _loaded(model, solution, wanted: int, before) -> tuple[Outcome | None, int]:
     return part, short
 
 
-def _improve_bands(problem, plan, accounts, agents, budget: Budget, params: SearchParams):
+def _improve_bands(problem, plan, accounts, agents, budget: Budget, params: SearchParams,
+                   known: Reach | None = None):
     """``reselect.improve`` on ``params.workers`` bands of the day side by side (one in
     this process if one worker). Returns the plan, the :class:`reselect.Tally` of all
     bands, and the crashed bands (their routes stay as they were)."""
     end, strategy = budget.reselect_end, params.territory_strategy
-    bands = reselect.split(plan, accounts, agents, params.workers)
+    bands = reselect.split(plan, accounts, agents, params.workers, known)
     if len(bands) == 1:
         new, tally = reselect.improve(problem, plan, accounts, agents, end, params.seed,
                                       strategy, params)
