@@ -50,9 +50,12 @@ def travel_s(data, routes: dict[str, list[str]]) -> float:
 
 
 def measure(data, routes: dict[str, list[str]]) -> dict:
+    """Visits, priority served, promises kept (must-visit accounts visited) and travel."""
     priority = {a.account_id: a.priority for a in data.accounts}
+    promised = {a.account_id for a in data.accounts if a.must_visit}
     visited = [s for stops in routes.values() for s in stops]
     return {"visits": len(visited), "priority": round(sum(priority[s] for s in visited), 3),
+            "musts": len(promised.intersection(visited)),
             "travel_h": round(travel_s(data, routes) / 3600, 3)}
 
 
@@ -114,35 +117,47 @@ def run_plain(data, limit: float) -> dict:
             **measure(data, routes), "routes": routes}
 
 
-def best_known(day: Day) -> dict | None:
+def best_known(day: Day, data=None) -> dict | None:
+    """The day's best known plan; with ``data``, its promises kept counted where a file
+    written before they were recorded lacks them."""
     path = BEST / f"{day.name}.json"
-    return json.loads(path.read_text()) if path.exists() else None
+    if not path.exists():
+        return None
+    best = json.loads(path.read_text())
+    if "musts" not in best and data is not None:
+        best["musts"] = measure(data, best["routes"])["musts"]
+    return best
 
 
 def better(row: dict, best: dict | None) -> bool:
+    """A valid plan that keeps more promises (must-visit accounts: the model drops one
+    only where no plan can make the visit), then serves more priority, then travels less."""
     if not row["valid"]:
         return False
     if best is None:
         return True
-    return (row["priority"], -row["travel_h"]) > (best["priority"], -best["travel_h"])
+    return (row.get("musts", 0), row["priority"], -row["travel_h"]) > \
+        (best.get("musts", 0), best["priority"], -best["travel_h"])
 
 
 def keep(day: Day, row: dict, seed: int) -> None:
     BEST.mkdir(parents=True, exist_ok=True)
-    record = {k: row[k] for k in ("priority", "travel_h", "visits", "method", "limit_s",
-                                  "workers")}
+    record = {k: row[k] for k in ("priority", "musts", "travel_h", "visits", "method",
+                                  "limit_s", "workers")}
     record.update(seed=seed, day=day.name, routes=row["routes"])
     (BEST / f"{day.name}.json").write_text(json.dumps(record, indent=1) + "\n")
 
 
 def gaps(row: dict, best: dict | None) -> dict:
-    """Priority below the best known, travel above it, in percent."""
+    """Priority below the best known, travel above it, in percent; promises the best
+    known keeps that the plan does not."""
     if best is None:
-        return {"priority_gap_pct": None, "travel_gap_pct": None}
+        return {"priority_gap_pct": None, "travel_gap_pct": None, "musts_short": None}
     return {"priority_gap_pct": round(100 * (best["priority"] - row["priority"])
                                       / best["priority"], 2),
             "travel_gap_pct": round(100 * (row["travel_h"] - best["travel_h"])
-                                    / best["travel_h"], 2)}
+                                    / best["travel_h"], 2),
+            "musts_short": best.get("musts", 0) - row.get("musts", 0)}
 
 
 def main() -> None:
@@ -191,20 +206,21 @@ def main() -> None:
             if args.travel_check and row["method"].startswith("visitplan") and row["valid"]:
                 row.update(same_priority_travel(prob, data, row["routes"], args.travel_check,
                                                 args.seed))
-            best = best_known(day)
+            best = best_known(day, data)
             if args.update and better(row, best):
                 keep(day, row, args.seed)
             rerouted = row.pop("rerouted", None)
             if args.update and rerouted:  # the same visits routed for longer: a plan too
                 longer = {**row, **measure(data, rerouted), "routes": rerouted,
                           "method": f"{row['method']}, re-routed {args.travel_check:g} s"}
-                if better(longer, best_known(day)):
+                if better(longer, best_known(day, data)):
                     keep(day, longer, args.seed)
             row.update(day=day.name, bound=day.bound, eligible=len(data.accounts),
-                       **gaps(row, best_known(day) if args.update else best))
+                       **gaps(row, best_known(day, data) if args.update else best))
             row.pop("routes")
             rows.append(row)
             print({k: row[k] for k in ("day", "method", "limit_s", "visits", "priority",
+                                       "musts", "musts_short",
                                        "travel_h", "priority_gap_pct", "travel_gap_pct",
                                        "travel_same_gap_pct", "valid", "wall_s")
                    if k in row}, flush=True)

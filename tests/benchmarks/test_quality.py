@@ -60,12 +60,28 @@ def test_travel_and_gaps(small):
     seconds = data.seconds[data.speeds[0]]
     node = data.options(0)[0]
     assert out_and_back == seconds[data.start_node(0), node] + seconds[node, data.end_node(0)]
-    best = {"priority": 100.0, "travel_h": 10.0}
-    assert quality.gaps({"priority": 99.5, "travel_h": 10.5}, best) == {
-        "priority_gap_pct": 0.5, "travel_gap_pct": 5.0}
-    assert quality.better({"valid": True, "priority": 100.0, "travel_h": 9.0}, best)
-    assert not quality.better({"valid": True, "priority": 99.9, "travel_h": 1.0}, best)
-    assert not quality.better({"valid": False, "priority": 200.0, "travel_h": 1.0}, best)
+    best = {"priority": 100.0, "travel_h": 10.0, "musts": 3}
+    assert quality.gaps({"priority": 99.5, "travel_h": 10.5, "musts": 2}, best) == {
+        "priority_gap_pct": 0.5, "travel_gap_pct": 5.0, "musts_short": 1}
+    assert quality.better({"valid": True, "priority": 100.0, "travel_h": 9.0, "musts": 3}, best)
+    assert not quality.better({"valid": True, "priority": 99.9, "travel_h": 1.0, "musts": 3},
+                              best)
+    assert not quality.better({"valid": False, "priority": 200.0, "travel_h": 1.0, "musts": 3},
+                              best)
+    # A promise kept outranks any priority: the model drops one only where no plan makes it.
+    assert quality.better({"valid": True, "priority": 90.0, "travel_h": 12.0, "musts": 4}, best)
+    assert not quality.better({"valid": True, "priority": 120.0, "travel_h": 1.0, "musts": 2},
+                              best)
+
+
+def test_promises_kept_are_counted(small):
+    _, data = small
+    promised = [a.account_id for a in data.accounts if a.must_visit]
+    other = [a.account_id for a in data.accounts if not a.must_visit]
+    assert promised, "the small day has must-visit accounts"
+    agent = data.agents[0].agent_id
+    assert quality.measure(data, {agent: promised[:1] + other[:2]})["musts"] == 1
+    assert quality.measure(data, {agent: other[:3]})["musts"] == 0
 
 
 def test_visitplan_on_a_day_of_the_set_is_valid_and_measured(small):
