@@ -344,11 +344,11 @@ def test_a_territory_of_the_second_cut_whose_search_served_less_goes_back_to_its
     model = build(prepared, eligible, prepared.working_agents(), seed=0)
     given = start_from(model, (("G1", ("A1",)),))
     loaded = [(model.routing.solver().Assignment(given), part_search.served(model, given))]
-    assert loaded[0][1] == 5.0
+    assert loaded[0][1] == (0, 5.0)  # no promise kept, priority 5
     cheap = start_from(model, (("G1", ("A2",)),))
     model.routing.SolveFromAssignmentWithParameters(cheap, search_parameters(0.3))
     assert start_from(model, (("G1", ("A1",)),)) is None  # why the routes are kept as loaded
     plans = [cheap]
     assert part_search._keep_better_starts([model], plans, loaded) == 1
-    assert part_search.served(model, plans[0]) == 5.0  # back to the urgent visit
+    assert part_search.served(model, plans[0]) == (0, 5.0)  # back to the urgent visit
     assert part_search._keep_better_starts([model], plans, loaded) == 0  # as much: kept

@@ -98,9 +98,10 @@ def search_territories(worker: Worker, problem, parts: list[Territory], budget: 
 
 
 def _keep_better_starts(models, plans, loaded) -> int:
-    """Each territory whose search ended serving less priority than the routes it was
-    given (``loaded[k]``: their assignment and priority, ``None`` where none loaded) goes
-    back to them. Returns how many did.
+    """Each territory whose search ended serving less than the routes it was given
+    (:func:`served`: fewer promises kept, or as many and less priority; ``loaded[k]``:
+    their assignment and what they serve, ``None`` where none loaded) goes back to them.
+    Returns how many did.
 
     A territory's search lowers its objective, which on a day bound by time values travel
     more than the policy does (``solve.valued``): it may give up a visit for a shorter
@@ -112,17 +113,26 @@ def _keep_better_starts(models, plans, loaded) -> int:
     for k, start in enumerate(loaded):
         if start is None or plans[k] is None:
             continue
-        assignment, priority = start
-        if served(models[k], plans[k]) < priority - 1e-9:  # less (sums of floats)
+        assignment, given = start
+        if less(served(models[k], plans[k]), given):
             plans[k] = assignment
             kept += 1
     return kept
 
 
-def served(model, solution) -> float:
-    """The priority ``solution`` serves in ``model``."""
-    priority = {a.account_id: a.priority for a in model.data.accounts}
-    return sum(priority[a] for _, stops in chosen_routes(model, solution) for a in stops)
+def served(model, solution) -> tuple[int, float]:
+    """What ``solution`` serves in ``model``: the promises it keeps (must-visit accounts
+    visited), then the priority. Compared as a tuple, a plan that keeps a promise more is
+    better whatever its priority, as the model's drop penalties make it."""
+    account = {a.account_id: a for a in model.data.accounts}
+    visited = [account[a] for _, stops in chosen_routes(model, solution) for a in stops]
+    return sum(a.must_visit for a in visited), sum(a.priority for a in visited)
+
+
+def less(one: tuple[int, float], other: tuple[int, float]) -> bool:
+    """Whether ``one`` (as :func:`served` gives it) serves less than ``other``, the
+    priority compared to within the error of sums of floats."""
+    return one[0] < other[0] or (one[0] == other[0] and one[1] < other[1] - 1e-9)
 
 
 def _merge(models, monitors, plans, budget: Budget, began: float, complete: float) -> Outcome:

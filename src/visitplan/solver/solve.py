@@ -344,7 +344,8 @@ CUTS_UP_TO = 2
 def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
           params: SearchParams, progress: bool = False, known: Reach | None = None):
     """Worker ``k`` searches the whole day cut with seed ``seed + k`` (its territories in
-    turn); the plan that serves the most priority, then the least travel, is kept.
+    turn); the plan that keeps the most promises, then serves the most priority, then
+    travels least, is kept (:func:`_route_score`).
 
     Where a day has few territories, where the borders fall moves the priority served by
     up to 2% (1000-cap: 1,291.2 with one cut, seed 1; 1,316.0 as the better of two; other
@@ -362,22 +363,31 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
     warnings = _crash_warnings(crashed, "territory worker")
     if not results:
         return _all_failed(eligible, warnings, crashed, budget), [], 0
-    best = min(results, key=lambda k: _cut_score(results[k], k))
+    promised = _promised(eligible)
+    best = min(results, key=lambda k: _cut_score(results[k], k, promised))
     outcome = results[best]
     outcome.stats.update(best_worker=best, crashed_workers=crashed)
     outcome.warnings = warnings + outcome.warnings
     return outcome, cuts[best][1], sum(len(p.accounts) for p in cuts[best][0])
 
 
-def _cut_score(outcome: Outcome, k: int) -> tuple:
-    """Smaller is better: a plan that failed last, then more priority, less travel."""
-    return (_no_plan(outcome), *_route_score(outcome.routes), k)
+def _cut_score(outcome: Outcome, k: int, promised: frozenset[str] = frozenset()) -> tuple:
+    """Smaller is better: a plan that failed last, then as :func:`_route_score`."""
+    return (_no_plan(outcome), *_route_score(outcome.routes, promised), k)
 
 
-def _route_score(routes) -> tuple:
-    """Smaller is better: more priority served, then less travel."""
+def _route_score(routes, promised: frozenset[str] = frozenset()) -> tuple:
+    """Smaller is better: more of the ``promised`` accounts (must-visit) visited, then
+    more priority served, then less travel. A promise comes first, as the model's drop
+    penalties put it: a plan that breaks one to serve more is not the better plan."""
+    kept = sum(v.account_id in promised for r in routes for v in r.visits)
     served = sum(v.priority for r in routes for v in r.visits)
-    return -round(served, 6), sum(r.travel_s for r in routes)
+    return -kept, -round(served, 6), sum(r.travel_s for r in routes)
+
+
+def _promised(accounts) -> frozenset[str]:
+    """The ids of the must-visit accounts among ``accounts``."""
+    return frozenset(a.account_id for a in accounts if a.must_visit)
 
 
 def _shortlisted(parts: list[Territory], factor: float | None):
@@ -407,8 +417,8 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
     """The day cut again around the first cut's plan (``decompose.recut``) and searched
     on from it until ``budget``'s end (a territory whose search served less than the
     routes it was given keeps those: ``parts.search_territories``); the second plan is
-    kept if it serves more priority (then less travel), the first otherwise, or if a
-    worker crashed or a territory got no plan."""
+    kept if it serves more (:func:`_route_score`: promises, priority, then less travel),
+    the first otherwise, or if a worker crashed or a territory got no plan."""
     if _no_plan(first):
         return first
     routes = {r.agent_id: [v.account_id for v in r.visits] for r in first.routes}
@@ -423,7 +433,8 @@ def _recut(problem, accounts, agents, size: int, first: Outcome, budget: Budget,
             f"the second cut of the day failed ({why or 'a territory got no plan'}); "
             "the first cut's plan was kept"]
         return first
-    if _cut_score(second, 0) >= _cut_score(first, 0):
+    promised = _promised(accounts)
+    if _cut_score(second, 0, promised) >= _cut_score(first, 0, promised):
         first.stats["recut"] = "no better"
         return first
     kept = f"kept ({as_loaded} of {len(parts)} territories as they were)" if as_loaded \
@@ -493,7 +504,8 @@ def _loaded(model, solution, wanted: int, before) -> tuple[Outcome | None, int]:
         return None, wanted
     short = wanted - visit_count(model, solution)
     part = one_search.finish(model, solution, "RESELECTED", {})
-    if short and _route_score(part.routes) >= _route_score(before):
+    promised = _promised(model.data.accounts)
+    if short and _route_score(part.routes, promised) >= _route_score(before, promised):
         return None, short
     return part, short
 
