@@ -297,14 +297,20 @@ def test_a_pair_is_offered_the_most_urgent_of_the_accounts_near_it():
 
 # -- a pair's plan that does not load whole (a break across a leg, reselect.loadable) ------
 
-def test_a_plan_is_kept_as_it_loads_with_the_visit_that_does_not_fit_left_out():
+def test_a_plan_is_kept_as_it_loads_with_the_visit_that_does_not_fit_put_where_it_fits():
     _, _, _, model, _, _ = cheap_plan()
-    # A29's only window (09:30-10:00) is over once the cheap visits from 10:30 are made.
+    # A29's only window (09:30-10:00) is over once the cheap visits from 10:30 are made:
+    # it does not load where it was, and is put back first, where it fits.
     late = (("G1", ("A10", "A11")), ("G2", ("A20", "A21", "A29")))
     cost, routes = pairs.loadable(model, late)
-    assert routes == (("G1", ("A10", "A11")), ("G2", ("A20", "A21")))
+    assert routes == (("G1", ("A10", "A11")), ("G2", ("A29", "A20", "A21")))
     # The objective of the plan as it loaded, read while its model was alive.
     assert cost == start_from(build_model(model.data), routes).ObjectiveValue() > 0
+    assert start_from(build_model(model.data), late).ObjectiveValue() > cost  # A29 lost
+    # One that fits nowhere (a fourth visit over G2's cap of three) is left out.
+    over = (("G1", ("A10", "A11", "A12")), ("G2", ("A20", "A21", "A22", "A29")))
+    assert pairs.loadable(model, over)[1] == (("G1", ("A10", "A11", "A12")),
+                                               ("G2", ("A20", "A21", "A22")))
     whole = (("G1", ("A19", "A10")), ("G2", ("A20",)))
     assert pairs.loadable(model, whole)[1] == whole
 
@@ -362,3 +368,34 @@ def test_a_pair_whose_routes_come_back_as_they_were_is_not_reloaded(monkeypatch)
                           SearchParams())
     assert saved == 0 and reloads == []
     assert plan == {"G1": ["A1"], "G2": ["A2"], "G3": []}
+
+
+def test_a_promise_an_agent_could_make_is_placed_in_a_full_route_before_the_pairs():
+    """The capped day with the western early account (A29) a promise of priority 0.5:
+    G2's route is full of cheap accounts, and the promise takes the place of one of them.
+    Where nobody could make it (``known``), nothing changes."""
+    from visitplan.solver.reach import must_reach
+
+    rows = capped_day()
+    prob = rows.model_copy(update={"accounts": tuple(
+        a.model_copy(update={"must_visit": True, "priority": 0.5}) if a.account_id == "A29"
+        else a for a in rows.accounts)})
+    prepared = prepare(prob)
+    eligible, _, _ = screen(prepared)
+    agents = prepared.working_agents()
+    known = must_reach(prepared, eligible, agents)
+    assert known == {"A29": frozenset({"G1", "G2"})}
+    cheap = {"G1": ["A10", "A11", "A12"], "G2": ["A20", "A21", "A22"]}
+    plan = {g: list(v) for g, v in cheap.items()}
+    end = time.monotonic() + 5
+    assert pairs.keep_promises(prepared, plan, eligible, agents, {"A29": frozenset()}, end, 0,
+                               SearchParams()) == 0
+    assert plan == cheap
+    assert pairs.keep_promises(prepared, plan, eligible, agents, known, end, 0,
+                               SearchParams()) == 1
+    assert "A29" in plan["G2"] and len(plan["G2"]) == 3  # G2's is the nearer route
+    assert plan["G1"] == cheap["G1"]
+    model = build(prepared, eligible, agents, seed=0)
+    loaded = start_from(model, tuple((g, tuple(v)) for g, v in plan.items()))
+    assert sorted(a for _, stops in chosen_routes(model, loaded) for a in stops) == \
+        sorted(a for stops in plan.values() for a in stops)  # every rule kept

@@ -15,29 +15,35 @@ def as_routes(plan: dict[str, list[str]], agents) -> tuple[tuple[str, tuple[str,
 
 
 def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...],
-               place: tuple[str, ...] = ()):
+               place: tuple[str, ...] = (), mend: bool = False):
     """A given plan loaded into the model: each agent's accounts in order, those that no
     longer fit (window, shift, break, skills, cap, load) left out; then the accounts of
     ``place`` (a re-plan: a sick agent's), most valuable first, each put where it adds
-    the least travel among the nearest routes that can take it. ``None`` when the model
-    refuses the result anyway, or nothing of it is left."""
+    the least travel among the nearest routes that can take it. With ``mend``, so are
+    the accounts of the plan left out, where they fit elsewhere (a promise first: see
+    ``reselect.loadable``). ``None`` when the model refuses the result anyway, or
+    nothing of it is left."""
     data = model.data
     index = {a.account_id: k for k, a in enumerate(data.accounts)}
     wanted = dict(plan)
-    routes, loads = [], []
+    routes, loads, left = [], [], []
     for v, agent in enumerate(data.agents):
         route, load = [], 0
         for account_id in wanted.get(agent.agent_id, ()):
             k = index.get(account_id)
             if k is None or not _room(data, v, route, load, k):
+                left.append(k)
                 continue
             node = next((n for n in data.options(k) if fits(data, v, route + [n])), None)
             if node is not None:
                 route.append(node)
                 load += data.accounts[k].load
+            else:
+                left.append(k)
         routes.append(route)
         loads.append(load)
-    order = sorted((index[a] for a in place if a in index),
+    again = [k for k in left if k is not None] if mend else []
+    order = sorted(again + [index[a] for a in place if a in index],
                    key=lambda k: -model.penalties[k])
     for k in order:
         _insert(data, routes, loads, k)

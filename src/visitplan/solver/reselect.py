@@ -287,6 +287,80 @@ def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int
     return saved
 
 
+# Seconds of search for a promise in one or two agents' routes: a first plan that
+# places the promise before their other visits (local cheapest insertion takes the
+# highest penalty first), then guided local search; PROMISE_SEEDS first plans in turn
+# (from another order of the accounts each) until one keeps the promise.
+PROMISE_SLOT = 0.05
+PROMISE_SEEDS = 4
+# Agents tried for each promise: the nearest of those who could make it, alone and then
+# two at a time.
+PROMISE_AGENTS = 4
+
+
+def keep_promises(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
+                  known: dict[str, frozenset[str]], end: float, seed: int,
+                  params: SearchParams) -> int:
+    """Each unvisited must-visit account of ``accounts`` that an agent could make
+    (``known``, ``reach.py``) tried in the routes of the agents who could make it,
+    nearest first (``PROMISE_AGENTS``): each alone, then two at a time; their visits and
+    the promise as a model of their own, the routes giving up their least valuable visits
+    if they must. The first routes that take it are written into ``plan``. Returns how
+    many promises were placed.
+
+    The pairs are offered every unvisited promise too, but where several promises need
+    the same few evening agents, their 0.04 s often end with one promise fewer than the
+    agents can make (1000-cap seed 2: a promise four agents could make stayed out through
+    150 pairs; it fits only where two of them swap their evening visits, and half the
+    seeds of a pair's search miss that even in 0.3 s; benchmarks/README.md, "Promises
+    kept")."""
+    places = Places(accounts, agents)
+    visited = {a for stops in plan.values() for a in stops}
+    placed = 0
+    for k, account in enumerate(places.accounts):
+        able = [v for v, g in enumerate(places.agents)
+                if g.agent_id in known.get(account.account_id, ())]
+        if not account.must_visit or account.account_id in visited or not able:
+            continue
+        centres = places.centres(plan)
+        able.sort(key=lambda v: float(((centres[v] - places.points[k]) ** 2).sum()))
+        near = [places.agents[v] for v in able[:PROMISE_AGENTS]]
+        hoods = [[g] for g in near] + [[g, h] for i, g in enumerate(near) for h in near[i + 1:]]
+        for hood in hoods:
+            if time.monotonic() + PROMISE_SLOT > end:
+                return placed
+            if _take_promise(problem, plan, places, hood, account, seed, params, end):
+                placed += 1
+                break
+    return placed
+
+
+def _take_promise(problem, plan: Plan, places: Places, hood: list[Agent], promise: Account,
+                  seed: int, params: SearchParams, end: float) -> bool:
+    """Whether the routes of ``hood``, searched with ``promise`` added, make the visit at
+    a lower objective; if so the new routes are written into ``plan``."""
+    members = [places.accounts[places.index[a]] for g in hood for a in plan[g.agent_id]]
+    for attempt in range(PROMISE_SEEDS):
+        if time.monotonic() + PROMISE_SLOT > end:
+            return False
+        sub = build(problem, members + [promise], hood, seed + attempt)
+        start = start_from(sub, as_routes(plan, hood)) if members else None
+        if members and (start is None or visit_count(sub, start) != len(members)):
+            return False  # the routes do not load as they are: nothing to compare with
+        found = sub.routing.SolveWithParameters(
+            search_parameters(PROMISE_SLOT, None, FRESH, lambda_for(params, sub)))
+        if found is None or (start is not None
+                             and found.ObjectiveValue() >= start.ObjectiveValue()):
+            continue
+        cost, after = loadable(sub, chosen_routes(sub, found))
+        if cost is None or not any(promise.account_id in stops for _, stops in after):
+            continue
+        for agent_id, stops in after:
+            plan[agent_id] = list(stops)
+        return True
+    return False
+
+
 def loadable(model: RoutingModel, routes) -> tuple[int | None, tuple]:
     """``routes`` as they load into a new model of ``model``'s numbers: ``(objective,
     routes)``, or ``(None, ())`` if nothing loads. (The objective, not the assignment: an
@@ -297,9 +371,12 @@ def loadable(model: RoutingModel, routes) -> tuple[int | None, tuple]:
     extraction would make it. A pair's plan kept only as OR-Tools found it would then not
     load back into the day's model, and every pair's gain would be lost with it (one run
     in 18 on the time-bound days, 2 to 4% of its priority: benchmarks/README.md,
-    "Pairs that load")."""
+    "Pairs that load"). A visit that does not load where it was is put back where it
+    fits, the most valuable first (``start_from``'s ``mend``): the visit lost was the
+    first that did not fit, and on 1000-cap that was a promise the pair had just brought
+    in (benchmarks/README.md, "Promises kept")."""
     again = build_model(model.data)
-    solution = start_from(again, routes)
+    solution = start_from(again, routes, mend=True)
     if solution is None:
         return None, ()
     return solution.ObjectiveValue(), chosen_routes(again, solution)

@@ -457,8 +457,13 @@ def _reselect_day(problem, accounts, agents, outcome: Outcome, budget: Budget,
     if _no_plan(outcome):
         return outcome
     plan = {r.agent_id: [v.account_id for v in r.visits] for r in outcome.routes}
-    new, tally, crashed = _improve_bands(problem, plan, accounts, agents, budget, params,
+    start = {g.agent_id: list(plan.get(g.agent_id, [])) for g in agents}
+    promises = reselect.keep_promises(problem, start, accounts, agents, known or {},
+                                      budget.reselect_end, params.seed, params)
+    new, tally, crashed = _improve_bands(problem, start, accounts, agents, budget, params,
                                          known)
+    tally.improved += promises  # each promise placed is a neighbourhood that did better
+    tally.searched += promises
     outcome.stats["reselect"] = str(tally)
     # The day's deadlines, not those of the cut whose plan stood.
     outcome.stats["budget"] = {**outcome.stats.get("budget", {}), **budget.as_stats()}
