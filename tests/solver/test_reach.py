@@ -115,3 +115,18 @@ def test_a_promise_no_agent_of_the_day_can_reach_keeps_its_reason():
     # A1 is reachable by the day agents: a territory's "nobody" was wrong.
     assert again[1].reason == Reason.CAPACITY and "agents G1, G2, G3 could reach it" \
         in again[1].detail
+
+
+def test_a_promise_that_does_not_fit_beside_another_names_the_agent_who_could_make_it():
+    # One agent, two promises 10 km apart, each borrower in only from 09:00 to 09:20:
+    # either can be made, not both. The one left out is not "unreachable", and a promise
+    # is never "not worth its travel".
+    rows = [account(1, 0.0, 0.05, must_visit=True, windows="09:00-09:20", priority=1.0),
+            account(2, 0.0, -0.05, must_visit=True, windows="09:00-09:20", priority=2.0)]
+    prob = problem(rows, [agent(1)])
+    plan = vp.solve(prob, vp.SearchParams(warm_start="never", workers=1), time_limit=2)
+    assert vp.validate(prob, plan) == [] and len(plan.visits) == 1
+    left = plan.unassigned_accounts[0]
+    assert left.reason == Reason.MUST_VISIT_INFEASIBLE
+    assert left.detail == MUST + "agent G1 could reach it inside its window, but the plan " \
+        "found no room for it among their visits"

@@ -17,7 +17,7 @@ from __future__ import annotations
 from ..models import Account, Agent, Problem
 from ..plan import Reason, Unassigned
 from .data import build_data
-from .reasons import MUST, UNREACHABLE, reachable_by
+from .reasons import MUST, UNREACHABLE, no_room, reachable_by
 
 Reach = dict[str, frozenset[str]]  # account id -> ids of the agents who could visit it
 
@@ -52,11 +52,13 @@ def serves(agent: Agent, account: Account, known: Reach | None = None) -> bool:
 
 def across_the_day(problem: Problem, agents: list[Agent], unassigned: list[Unassigned],
                    known: Reach | None = None) -> list[Unassigned]:
-    """``unassigned`` with each "no skilled agent can reach it" checked against every
-    working agent of the day (``known`` first, :func:`reach` for the rest): a territory's
-    model judged it by its own agents only. One an agent of the day could reach is
-    explained as it is: left out for want of room, not for want of an agent."""
-    doubtful = [u for u in unassigned if u.detail.endswith(UNREACHABLE)]
+    """``unassigned`` with each "no skilled agent can reach it", and each promise left
+    out, checked against every working agent of the day (``known`` first, :func:`reach`
+    for the rest): a territory's model judged it by its own agents only. One an agent of
+    the day could reach is explained as it is: left out for want of room, with the agents
+    who could make it, not for want of an agent."""
+    doubtful = [u for u in unassigned if u.detail.endswith(UNREACHABLE)
+                or u.reason == Reason.MUST_VISIT_INFEASIBLE]
     if not doubtful:
         return list(unassigned)
     known = dict(known or {})
@@ -68,10 +70,7 @@ def across_the_day(problem: Problem, agents: list[Agent], unassigned: list[Unass
 
 
 def _explained(account: Account, able: frozenset[str]) -> Unassigned:
-    names = ", ".join(sorted(able)[:5]) + (f" and {len(able) - 5} more" if len(able) > 5 else "")
-    who = f"agent {names}" if len(able) == 1 else f"agents {names}"
-    room = (f"{who} could reach it inside its window, but the plan found no room for it "
-            "among their visits")
+    room = no_room(list(able))
     if account.must_visit:
         return Unassigned(account_id=account.account_id, reason=Reason.MUST_VISIT_INFEASIBLE,
                           detail=MUST + room)

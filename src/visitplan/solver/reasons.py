@@ -17,6 +17,15 @@ def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
     return any(reachable(data, vehicle, node) for node in data.options(account))
 
 
+def no_room(able: list[str]) -> str:
+    """Why an account some agents (``able``, ids) could reach was left out."""
+    able = sorted(able)
+    names = ", ".join(able[:5]) + (f" and {len(able) - 5} more" if len(able) > 5 else "")
+    who = f"agent {names}" if len(able) == 1 else f"agents {names}"
+    return (f"{who} could reach it inside its window, but the plan found no room for it "
+            "among their visits")
+
+
 def explain_drops(data: SolverData, dropped: list[int], routes: list[Route],
                   removed: dict[int, str] | None = None) -> list[Unassigned]:
     """A reason for each dropped account (indices into ``data.accounts``).
@@ -35,9 +44,15 @@ def explain_drops(data: SolverData, dropped: list[int], routes: list[Route],
             reason, detail = Reason.CAPACITY, (
                 f"taken off agent {removed[index]}'s route so that the agent's break fits "
                 f"(priority {account.priority:g}, the least valuable visit on that route)")
+        elif account.must_visit:
+            # A promise outweighs any other visit: "costs more than it brings" never holds.
+            able = [g.agent_id for v, g in enumerate(data.agents)
+                    if g.can_serve(account) and reachable_by(data, index, v)]
+            reason = Reason.MUST_VISIT_INFEASIBLE
+            detail = MUST + (no_room(able) if able else UNREACHABLE)
         else:
             reason, detail = _explain(data, index, account, lowest, busy)
-        if account.must_visit:
+        if account.must_visit and reason != Reason.MUST_VISIT_INFEASIBLE:  # off for a break
             reason, detail = Reason.MUST_VISIT_INFEASIBLE, MUST + detail
         out.append(Unassigned(account_id=account.account_id, reason=reason, detail=detail))
     return out
