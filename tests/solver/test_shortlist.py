@@ -75,3 +75,25 @@ def test_a_plan_reports_the_left_out_accounts_and_visits_the_urgent_ones():
     assert len(plan.visits) == 3 and {v.priority for v in plan.visits} == {7}
     everything = vp.solve(prob, vp.SearchParams(shortlist=None, solution_limit=50))
     assert not [u for u in everything.unassigned_accounts if "were planned first" in u.detail]
+
+
+def test_on_a_day_cut_into_territories_the_pairs_may_bring_in_an_account_the_shortlist_left_out():
+    """Two capped agents, west and east. The west territory's shortlist keeps its two
+    urgent accounts, whose borrowers are in only from 09:00 to 09:05, 30 km from the west
+    agent: nobody can make them. Its two cheap accounts next to the agent were left out, so
+    the territory's search leaves the agent idle; the pairs, which may offer any eligible
+    account, give the agent those two. Every account is still in the plan once."""
+    west, east = {"start_lon": 121.3737}, {"start_lon": 121.5737}
+    rows = [account(1, 0.27, -0.1, priority=5.0, windows="09:00-09:05"),
+            account(2, 0.271, -0.1, priority=5.0, windows="09:00-09:05"),
+            account(3, 0.0, -0.1, priority=1.0), account(4, 0.001, -0.1, priority=1.0)]
+    rows += [account(10 + i, 0.001 * i, 0.1, priority=1.0) for i in range(4)]
+    prob = problem(rows, [agent(1, max_visits=2, **west), agent(2, max_visits=2, **east)])
+    params = vp.SearchParams(decompose="always", territory_size=4, shortlist=1.0, workers=1,
+                             warm_start="never", recut=None, reselect=0.4, seed=0)
+    plan = vp.solve(prob, params, time_limit=4)
+    assert vp.validate(prob, plan) == []
+    by_agent = {r.agent_id: {v.account_id for v in r.visits} for r in plan.agent_routes}
+    assert by_agent.get("G1") == {"A3", "A4"}
+    ids = [v.account_id for v in plan.visits] + [u.account_id for u in plan.unassigned_accounts]
+    assert sorted(ids) == sorted(a.account_id for a in prob.accounts)

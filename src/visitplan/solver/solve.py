@@ -112,7 +112,11 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
                 outcome = _recut(valued_day, kept, agents, size, outcome, last, params,
                                  progress, known)
             if last.reselect:
-                outcome = _reselect_day(valued_day, kept, agents, outcome, last, params, known)
+                # The pairs' models are small: they may bring in any eligible account, one
+                # the territories' shortlists left out too, where an agent has room for it.
+                outcome = _reselect_day(valued_day, eligible, agents, outcome, last, params,
+                                        known)
+                no_room = _still_out(no_room, outcome)
             outcome.unassigned = across_the_day(prepared, agents, outcome.unassigned, known)
         else:
             kept, no_room = shortlist(eligible, agents, factor)
@@ -388,6 +392,14 @@ def _route_score(routes, promised: frozenset[str] = frozenset()) -> tuple:
 def _promised(accounts) -> frozenset[str]:
     """The ids of the must-visit accounts among ``accounts``."""
     return frozenset(a.account_id for a in accounts if a.must_visit)
+
+
+def _still_out(no_room: list, outcome: Outcome) -> list:
+    """The shortlists' left-out accounts that ``outcome`` neither visits nor explains
+    itself."""
+    there = {v.account_id for r in outcome.routes for v in r.visits} | \
+        {u.account_id for u in outcome.unassigned}
+    return [u for u in no_room if u.account_id not in there]
 
 
 def _shortlisted(parts: list[Territory], factor: float | None):
