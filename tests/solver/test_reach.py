@@ -79,14 +79,19 @@ def test_the_pairs_are_offered_every_unvisited_promise_first():
     assert "A999" not in {a.account_id for a in places.candidates(plan, (agents[2], agents[3]))}
 
 
-def test_a_day_cut_into_territories_makes_the_promised_visit_another_territorys_agent_can():
-    prob = two_towns()
-    # The cut alone (no second cut, no pairs): the west territory's agents cannot make it.
+def _cut_alone(prob):
+    """The day planned by its first cut alone (no second cut, no pairs), checked."""
     params = vp.SearchParams(decompose="always", territory_size=40, workers=1, seed=0,
                              warm_start="never", recut=None, recut_by_time=None,
                              reselect_by_time=None, reselect=None)
     plan = vp.solve(prob, params, time_limit=3)
     assert vp.validate(prob, plan) == []
+    return plan
+
+
+def test_a_day_cut_into_territories_makes_the_promised_visit_another_territorys_agent_can():
+    # By the cut alone: the west territory's agents cannot make it.
+    plan = _cut_alone(two_towns())
     assert {v.account_id: v.agent_id for v in plan.visits}.get("A999") == "G4"
 
 
@@ -94,12 +99,7 @@ def test_a_promise_left_out_is_explained_against_every_agent_of_the_day(monkeypa
     # Without the day's reach (as before), the west territory drops the promise, and its
     # model, which knows only G1 and G2, would say no agent can reach it.
     monkeypatch.setattr(solve_module, "must_reach", lambda *args: {})
-    prob = two_towns()
-    params = vp.SearchParams(decompose="always", territory_size=40, workers=1, seed=0,
-                             warm_start="never", recut=None, recut_by_time=None,
-                             reselect_by_time=None, reselect=None)
-    plan = vp.solve(prob, params, time_limit=3)
-    assert vp.validate(prob, plan) == []
+    plan = _cut_alone(two_towns())
     left = {u.account_id: u for u in plan.unassigned_accounts}["A999"]
     assert left.reason == Reason.MUST_VISIT_INFEASIBLE
     assert "agent G4 could reach it" in left.detail and UNREACHABLE not in left.detail
