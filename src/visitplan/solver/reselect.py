@@ -372,9 +372,8 @@ def loadable(model: RoutingModel, routes) -> tuple[int | None, tuple]:
     load back into the day's model, and every pair's gain would be lost with it (one run
     in 18 on the time-bound days, 2 to 4% of its priority: benchmarks/README.md,
     "Pairs that load"). A visit that does not load where it was is put back where it
-    fits, the most valuable first (``start_from``'s ``mend``): the visit lost was the
-    first that did not fit, and on 1000-cap that was a promise the pair had just brought
-    in (benchmarks/README.md, "Promises kept")."""
+    fits, the most valuable first (``start_from``'s ``mend``): otherwise the visit lost is
+    whichever first fails to fit, a promise as readily as the cheapest visit."""
     again = build_model(model.data)
     solution = start_from(again, routes, mend=True)
     if solution is None:
