@@ -31,19 +31,18 @@ def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...
         route, load = [], 0
         for account_id in wanted.get(agent.agent_id, ()):
             k = index.get(account_id)
-            if k is None or not _room(data, v, route, load, k):
+            if k is None:
+                continue
+            node = next((n for n in data.options(k) if fits(data, v, route + [n])), None) \
+                if _room(data, v, route, load, k) else None
+            if node is None:
                 left.append(k)
                 continue
-            node = next((n for n in data.options(k) if fits(data, v, route + [n])), None)
-            if node is not None:
-                route.append(node)
-                load += data.accounts[k].load
-            else:
-                left.append(k)
+            route.append(node)
+            load += data.accounts[k].load
         routes.append(route)
         loads.append(load)
-    again = [k for k in left if k is not None] if mend else []
-    order = sorted(again + [index[a] for a in place if a in index],
+    order = sorted((left if mend else []) + [index[a] for a in place if a in index],
                    key=lambda k: -model.penalties[k])
     for k in order:
         _insert(data, routes, loads, k)

@@ -5,8 +5,7 @@ A territory's model knows only its own agents. A must-visit account whose only
 window is in the evening, cut into a territory whose agents all work days, is
 dropped there as "no agent can reach it", although an evening agent of another
 territory could (1000-time, seed 1: two promises dropped so, each with that
-reason; benchmarks/README.md, "Must-visit accounts on a day cut into
-territories"). :func:`reach` answers the question for the whole day, so that
+reason; benchmarks/README.md, "Promises kept"). :func:`reach` answers the question for the whole day, so that
 such an account is cut into a territory with an agent who can make the visit,
 offered to the pairs of those agents, and, if it is still left out, explained
 against every agent of the day.
@@ -17,7 +16,7 @@ from __future__ import annotations
 from ..models import Account, Agent, Problem
 from ..plan import Reason, Unassigned
 from .data import build_data
-from .reasons import MUST, UNREACHABLE, no_room, reachable_by
+from .reasons import MUST, UNREACHABLE, able_agents, no_room
 
 Reach = dict[str, frozenset[str]]  # account id -> ids of the agents who could visit it
 
@@ -28,12 +27,9 @@ def reach(problem: Problem, accounts: list[Account], agents: list[Agent]) -> Rea
     if not accounts or not agents:
         return {a.account_id: frozenset() for a in accounts}
     data = build_data(problem, list(accounts), list(agents), 0)
-    out = {}
-    for k, account in enumerate(data.accounts):
-        out[account.account_id] = frozenset(
-            g.agent_id for v, g in enumerate(data.agents)
-            if g.can_serve(account) and reachable_by(data, k, v))
-    return out
+    return {account.account_id: frozenset(data.agents[v].agent_id
+                                          for v in able_agents(data, k))
+            for k, account in enumerate(data.accounts)}
 
 
 def must_reach(problem: Problem, accounts: list[Account], agents: list[Agent]) -> Reach:

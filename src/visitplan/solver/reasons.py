@@ -17,6 +17,13 @@ def reachable_by(data: SolverData, account: int, vehicle: int) -> bool:
     return any(reachable(data, vehicle, node) for node in data.options(account))
 
 
+def able_agents(data: SolverData, account: int) -> list[int]:
+    """The agents (indices) who may serve this account and could make the visit with an
+    otherwise empty day."""
+    return [v for v, g in enumerate(data.agents)
+            if g.can_serve(data.accounts[account]) and reachable_by(data, account, v)]
+
+
 def no_room(able: list[str]) -> str:
     """Why an account some agents (``able``, ids) could reach was left out."""
     able = sorted(able)
@@ -46,8 +53,7 @@ def explain_drops(data: SolverData, dropped: list[int], routes: list[Route],
                 f"(priority {account.priority:g}, the least valuable visit on that route)")
         elif account.must_visit:
             # A promise outweighs any other visit: "costs more than it brings" never holds.
-            able = [g.agent_id for v, g in enumerate(data.agents)
-                    if g.can_serve(account) and reachable_by(data, index, v)]
+            able = [data.agents[v].agent_id for v in able_agents(data, index)]
             reason = Reason.MUST_VISIT_INFEASIBLE
             detail = MUST + (no_room(able) if able else UNREACHABLE)
         else:
@@ -74,8 +80,7 @@ def _full_agents(data: SolverData, routes: list[Route]) -> set[int]:
 
 def _explain(data: SolverData, index: int, account: Account, lowest: float | None,
              full: set[int]) -> tuple[Reason, str]:
-    skilled = [v for v, a in enumerate(data.agents) if a.can_serve(account)]
-    reachable = [v for v in skilled if reachable_by(data, index, v)]
+    reachable = able_agents(data, index)
     if not reachable:
         return Reason.NOT_REACHABLE, UNREACHABLE
     if account.skills and all(v in full for v in reachable):

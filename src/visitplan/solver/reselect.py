@@ -299,7 +299,7 @@ PROMISE_AGENTS = 4
 
 
 def keep_promises(problem: Problem, plan: Plan, accounts: list[Account], agents: list[Agent],
-                  known: dict[str, frozenset[str]], end: float, seed: int,
+                  known: Reach, end: float, seed: int,
                   params: SearchParams) -> int:
     """Each unvisited must-visit account of ``accounts`` that an agent could make
     (``known``, ``reach.py``) tried in the routes of the agents who could make it,
