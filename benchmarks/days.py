@@ -67,6 +67,9 @@ HELD_OUT = (
     Day("held-1000-mixed", 1000, 20, None, "mixed", 99),
     Day("held-2000-mixed", 2000, 40, None, "mixed", 98),
     Day("held-1000-tight", 1000, 20, None, "tight", 97),
+    # Searched as one model (600 eligible accounts or fewer), bound by time.
+    Day("held-400-mixed", 400, 12, None, "mixed", 96),
+    Day("held-500-tight", 500, 15, None, "tight", 95),
 )
 BY_NAME = {d.name: d for d in SET + HELD_OUT}
 

@@ -72,6 +72,19 @@ SHORTLIST = 2.0
 # realistic days guided local search stops improving within 5 to 10 s, and the seed
 # moves the result by up to 2% (benchmarks/README.md).
 RESTART_AFTER = 0.2
+# On a day searched as one model and bound by time (not every working agent capped), the
+# search for a plan and the pairs (RESELECT) run this many times in turn, each from a fresh
+# first plan (the next seed), the best plan kept; the re-routing's time goes to them. There
+# the pairs make most of the plan (on 300-time-tight, guided local search alone reached
+# 12.65M to 14.3M in 16 s where the pairs after it end near 12.0M), they settle within about
+# 10 s, and where they settle depends on the plan they start from far more than on how long
+# guided local search ran before them (from 4 s plans: 678.9 to 716.1 priority). Two cycles
+# served +0.6% on the mean of eight seeds (benchmarks/README.md, "Cycles on a day bound by
+# time"). Not on capped days: on 400-cap it served less (its shortlisted search is already
+# near its best).
+CYCLES_BY_TIME = 2
+# The share of each cycle that guided local search has before the pairs take the rest.
+CYCLE_SEARCH = 0.15
 # The share of the search time left, on a day with more accounts than visits, to re-route
 # the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
 # plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority"). With
@@ -212,6 +225,13 @@ class SearchParams:
     reselect_by_time
         ``reselect`` on a day bound by time (not every working agent capped) cut into
         territories (``RESELECT_BY_TIME``).
+    cycles_by_time
+        On a day searched as one model and bound by time (not every working agent
+        capped), where the pairs run (``reselect``): how many times a worker searches
+        for a plan (``CYCLE_SEARCH`` of each cycle) and chooses again two routes at a
+        time (the rest), each time from a fresh first plan of the next seed; the best
+        plan is kept and nothing is re-routed (``CYCLES_BY_TIME``). ``None`` or 1: one
+        search, the pairs, then the re-routing.
     regroup
         The share of the re-routing time (``reroute``) that may first go to routing the
         chosen visits again a few neighbouring routes at a time, each group from a fresh
@@ -259,6 +279,7 @@ class SearchParams:
     reselect_by_time: float | None = RESELECT_BY_TIME
     priority_minutes_by_time: float | None = PRIORITY_MINUTES_BY_TIME
     regroup: float | None = REGROUP
+    cycles_by_time: int | None = CYCLES_BY_TIME
     start_from: tuple[tuple[str, tuple[str, ...]], ...] = ()
     place: tuple[str, ...] = ()
 
@@ -269,6 +290,8 @@ class SearchParams:
             raise ValueError("workers must be at least 1")
         if self.shortlist is not None and self.shortlist < 1:
             raise ValueError("shortlist must be at least 1 (or None)")
+        if self.cycles_by_time is not None and self.cycles_by_time < 1:
+            raise ValueError("cycles_by_time must be at least 1 (or None)")
         if self.restart_after is not None and not 0 < self.restart_after < 1:
             raise ValueError("restart_after must be between 0 and 1 (or None)")
         if self.reroute is not None and not 0 < self.reroute < 1:

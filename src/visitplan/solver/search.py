@@ -16,12 +16,12 @@ from .budget import Budget
 from .extract import extract_routes
 from .load import start_from
 from .model import RoutingModel, build
-from .params import SearchParams, lambda_for, search_parameters
+from .params import CYCLE_SEARCH, SearchParams, lambda_for, search_parameters
 from .progress import SearchMonitor
 from .reasons import explain_drops
 from .reroute import reroute
 from .regroup import regroup
-from .reselect import on_model, reselect
+from .reselect import Tally, on_model, reselect
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,7 @@ class Worker:
     strategy: tuple[str, str]
     patience: float | None
     seed: int
+    cycles: int = 1  # searches, each followed by the pairs (params.CYCLES_BY_TIME)
 
     @property
     def engine(self) -> str:
@@ -92,6 +93,16 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
     monitor = SearchMonitor(model.routing, search_s, budget.began, stall)
     model.routing.AddAtSolutionCallback(monitor.on_solution)
     rounds, saved, chose, grouped = 1, 0, "off", "off"
+    if cycling(params, worker, budget):
+        with monitor if progress else nullcontext():
+            model, solution, status, rounds, tally = cycles(
+                worker, problem, eligible, agents, model, budget, params, monitor)
+        stats = dict(status=status, build_s=round(built - budget.began, 3),
+                     first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
+                     budget=budget.as_stats(built=built), rounds=rounds,
+                     reroute_saved_s=0, reselect=str(tally), regroup="off",
+                     warm_start_s=0.0, warm_start="off")
+        return finish(model, solution, status, stats)
     with monitor if progress else nullcontext():
         solution, status, warm_stats = _run(model, monitor, budget, params, worker)
         while monitor.stalled and budget.search_end - time.monotonic() > stall:
@@ -130,6 +141,50 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
                  reroute_saved_s=saved, reselect=chose, regroup=grouped)
     stats.update(warm_stats)
     return finish(model, solution, status, stats)
+
+
+def cycling(params: SearchParams, worker: Worker, budget: Budget) -> bool:
+    """Whether ``worker`` searches in cycles (``worker.cycles``, see :func:`cycles`):
+    only where it could restart (:func:`restarts`) and the pairs run."""
+    return worker.cycles > 1 and restarts(params, worker) and bool(budget.reselect)
+
+
+def cycles(worker: Worker, problem, eligible, agents, model: RoutingModel, budget: Budget,
+           params: SearchParams, monitor: SearchMonitor):
+    """``worker.cycles`` times in turn until ``budget.reselect_end``, in equal shares of
+    the time: guided local search from a fresh first plan (``CYCLE_SEARCH`` of the
+    cycle; the first cycle on ``model``, each later one on a model of the next seed),
+    then the pairs (``reselect.py``) for the rest. The plan the pairs reach depends on
+    where they start far more than on how long the search before them ran
+    (``params.CYCLES_BY_TIME``), so the best of the cycles is kept. Returns ``(model,
+    solution, status, cycles run, the pairs' tally)``; the solution ``None`` if no cycle
+    found a plan."""
+    best, status, tally = None, NO_FIRST_PLAN, Tally()
+    for c in range(worker.cycles):
+        now = time.monotonic()
+        end = now + (budget.reselect_end - now) / (worker.cycles - c)
+        seed = worker.seed + c * params.workers
+        if c:
+            model = build(problem, eligible, agents, seed)
+            monitor.watch(model.routing)
+        monitor.phase(f"cycle {c + 1} of {worker.cycles}: OR-Tools")
+        lam = lambda_for(params, model)
+        solution, found = solve_fresh(model, search_parameters(
+            max(0.1, (end - now) * CYCLE_SEARCH), None, worker.strategy, lam), monitor)
+        if solution is None:  # no first plan yet: the whole cycle to find one
+            solution, found = solve_fresh(model, search_parameters(
+                max(0.1, end - time.monotonic()), None, worker.strategy, lam), monitor)
+        if solution is None:
+            continue
+        monitor.phase(f"cycle {c + 1} of {worker.cycles}: two routes at a time")
+        model, solution, _, more = reselect(problem, model, solution, end, seed,
+                                            worker.strategy, params)
+        tally = tally + more
+        if best is None or solution.ObjectiveValue() < best[1].ObjectiveValue():
+            best, status = (model, solution), found
+    if best is None:
+        return model, None, status, worker.cycles, tally
+    return best + (status, worker.cycles, tally)
 
 
 def restarts(params: SearchParams, worker: Worker) -> bool:

@@ -121,9 +121,11 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
+            cycles = cycling(params, kept, agents)
             budget = Budget(began, params.time_limit, day_size(prepared, kept, agents),
-                            rerouting(params, kept), reselecting(params, kept))
-            outcome = _whole_day(prepared, kept, agents, budget, params, progress)
+                            0.0 if cycles > 1 else rerouting(params, kept),
+                            reselecting(params, kept))
+            outcome = _whole_day(prepared, kept, agents, budget, params, progress, cycles)
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
              "workers": params.workers, "searched": searched,
@@ -211,6 +213,16 @@ def reselecting(params: SearchParams, eligible: list[Account], by_time: bool = F
     return (share or 0.0) if _polishes(params, eligible) else 0.0
 
 
+def cycling(params: SearchParams, eligible: list[Account], agents: list[Agent]) -> int:
+    """How many times each worker of a day searched as one model searches for a plan and
+    then runs the pairs (``params.cycles_by_time``): only on a day bound by time (not
+    every working agent capped) where the pairs run (:func:`reselecting`); 1 elsewhere."""
+    cycles = params.cycles_by_time or 1
+    if room(agents) is not None or not reselecting(params, eligible):
+        return 1
+    return cycles
+
+
 def _polishes(params: SearchParams, eligible: list[Account]) -> bool:
     """Whether the end of the search may change a plan found: only where the search
     chooses whom to visit, and neither under a solution limit (a deterministic stop)
@@ -235,19 +247,21 @@ def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> 
     return options + 2 * len(agents)
 
 
-def workers_for(problem: Problem, eligible: list[Account], params: SearchParams) -> list[Worker]:
-    """The portfolio: worker ``k`` takes strategy ``k`` (in turn) and seed ``seed + k``."""
+def workers_for(problem: Problem, eligible: list[Account], params: SearchParams,
+                cycles: int = 1) -> list[Worker]:
+    """The portfolio: worker ``k`` takes strategy ``k`` (in turn) and seed ``seed + k``,
+    each searching in ``cycles`` (:func:`cycling`)."""
     return [Worker(index=k, strategy=params.portfolio[k % len(params.portfolio)],
                    patience=warm_start_patience(problem, eligible, k, params),
-                   seed=params.seed + k)
+                   seed=params.seed + k, cycles=cycles)
             for k in range(params.workers)]
 
 
 # -- one model for the whole day --------------------------------------------------------
 
 def _whole_day(problem, eligible, agents, budget: Budget, params: SearchParams,
-               progress: bool) -> Outcome:
-    team = workers_for(problem, eligible, params)
+               progress: bool, cycles: int = 1) -> Outcome:
+    team = workers_for(problem, eligible, params, cycles)
     if len(team) == 1:
         outcome = one_search.run_worker(team[0], problem, eligible, agents, budget, params,
                                         progress)

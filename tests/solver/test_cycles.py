@@ -1,0 +1,81 @@
+"""On a day bound by time searched as one model, each worker searches and runs the pairs
+in cycles, from a fresh first plan each time, and keeps the best cycle."""
+
+import numpy as np
+import pytest
+
+import visitplan as vp
+from visitplan.compliance import prepare, screen
+from visitplan.solver import search
+from visitplan.solver.budget import Budget
+from visitplan.solver.params import SearchParams
+from visitplan.solver.solve import cycling, workers_for
+
+from ..conftest import account, agent, problem
+
+
+def day(n=40, seed=5, max_visits=None):
+    rng = np.random.default_rng(seed)
+    accounts = [account(i, *rng.normal(0, 0.03, 2), priority=float(rng.integers(1, 6)),
+                        windows=str(rng.choice(["09:00-10:30", "13:00-14:00",
+                                                "10:00-11:00; 15:00-16:00"])),
+                        service_min=30) for i in range(n)]
+    caps = {} if max_visits is None else {"max_visits": max_visits}
+    return problem(accounts, [agent(1, **caps), agent(2, **caps)])
+
+
+def eligible_and_agents(prob):
+    prepared = prepare(prob)
+    return prepared, screen(prepared)[0], prepared.working_agents()
+
+
+def test_only_a_day_bound_by_time_with_the_pairs_on_is_searched_in_cycles():
+    _, eligible, agents = eligible_and_agents(day())
+    assert cycling(SearchParams(), eligible, agents) == 2
+    assert cycling(SearchParams(cycles_by_time=3), eligible, agents) == 3
+    assert cycling(SearchParams(cycles_by_time=None), eligible, agents) == 1
+    assert cycling(SearchParams(reselect=None), eligible, agents) == 1  # no pairs to run
+    assert cycling(SearchParams(solution_limit=50), eligible, agents) == 1  # deterministic
+    _, capped, capped_agents = eligible_and_agents(day(max_visits=6))
+    assert cycling(SearchParams(), capped, capped_agents) == 1  # bound by caps
+    with pytest.raises(ValueError, match="cycles_by_time"):
+        SearchParams(cycles_by_time=0)
+
+
+def test_a_worker_keeps_the_best_of_its_cycles(monkeypatch):
+    prob, eligible, agents = eligible_and_agents(day())
+    params = SearchParams(warm_start="never", workers=2)
+    worker = workers_for(prob, eligible, params, cycles=3)[1]
+    ends, seeds = [], []
+    real = search.reselect
+
+    def recorded(problem_, model, solution, end, seed, strategy, params_):
+        found = real(problem_, model, solution, end, seed, strategy, params_)
+        ends.append((found[1].ObjectiveValue(), end))
+        seeds.append(seed)
+        return found
+
+    monkeypatch.setattr(search, "reselect", recorded)
+    import time
+    budget = Budget(time.monotonic(), 6.0, 100, 0.0, 0.25)
+    outcome = search.run_worker(worker, prob, eligible, agents, budget, params, False)
+    assert outcome.stats["rounds"] == 3 and len(ends) == 3
+    assert seeds == [worker.seed, worker.seed + 2, worker.seed + 4]  # a fresh seed each
+    assert outcome.stats["objective"] == min(objective for objective, _ in ends)
+    assert ends[-1][1] == pytest.approx(budget.reselect_end)  # cycles share the time
+    assert ends[0][1] < ends[1][1] < ends[2][1]
+    assert outcome.stats["reroute_saved_s"] == 0  # nothing re-routed after the cycles
+
+
+def test_a_day_planned_in_cycles_keeps_every_rule_and_every_account():
+    prob = day(n=60)
+    plan = vp.solve(prob, vp.SearchParams(warm_start="never"), time_limit=6, workers=1,
+                    seed=3)
+    assert plan.stats.rounds == 2
+    assert "pairs better" in plan.stats.reselect
+    assert vp.validate(prob, plan) == []
+    assert len({v.account_id for r in plan.agent_routes for v in r.visits}) \
+        + len(plan.unassigned_accounts) == 60
+    once = vp.solve(prob, vp.SearchParams(warm_start="never", cycles_by_time=None),
+                    time_limit=6, workers=1, seed=3)
+    assert once.stats.rounds >= 1 and once.stats.reselect != "off"
