@@ -1,5 +1,7 @@
-"""On a day bound by time searched as one model, each worker searches and runs the pairs
-in cycles, from a fresh first plan each time, and keeps the best cycle."""
+"""On a day bound by time searched as one model, a worker whose search stalls searches
+and runs the pairs in cycles, from a fresh first plan each time, and keeps the best."""
+
+import time
 
 import numpy as np
 import pytest
@@ -42,36 +44,52 @@ def test_only_a_day_bound_by_time_with_the_pairs_on_is_searched_in_cycles():
         SearchParams(cycles_by_time=0)
 
 
-def test_a_worker_keeps_the_best_of_its_cycles(monkeypatch):
+def run_recorded(monkeypatch, stall: float, cycles: int = 3):
+    """A worker searching in ``cycles`` with a stall clock of ``stall`` of the time;
+    returns its outcome, the budget, and per cycle (objective after the pairs, the
+    pairs' end, their seed)."""
     prob, eligible, agents = eligible_and_agents(day())
     params = SearchParams(warm_start="never", workers=2)
-    worker = workers_for(prob, eligible, params, cycles=3)[1]
-    ends, seeds = [], []
+    worker = workers_for(prob, eligible, params, cycles=cycles)[1]
+    seen = []
     real = search.reselect
 
     def recorded(problem_, model, solution, end, seed, strategy, params_):
         found = real(problem_, model, solution, end, seed, strategy, params_)
-        ends.append((found[1].ObjectiveValue(), end))
-        seeds.append(seed)
+        seen.append((found[1].ObjectiveValue(), end, seed))
         return found
 
     monkeypatch.setattr(search, "reselect", recorded)
-    import time
+    monkeypatch.setattr(search, "CYCLE_STALL", stall)
     budget = Budget(time.monotonic(), 6.0, 100, 0.0, 0.25)
     outcome = search.run_worker(worker, prob, eligible, agents, budget, params, False)
-    assert outcome.stats["rounds"] == 3 and len(ends) == 3
-    assert seeds == [worker.seed, worker.seed + 2, worker.seed + 4]  # a fresh seed each
-    assert outcome.stats["objective"] == min(objective for objective, _ in ends)
-    assert ends[-1][1] == pytest.approx(budget.reselect_end)  # cycles share the time
-    assert ends[0][1] < ends[1][1] < ends[2][1]
+    return outcome, budget, worker, seen
+
+
+def test_a_worker_whose_search_stalls_keeps_the_best_of_its_cycles(monkeypatch):
+    # A 40-account day stops improving within a fraction of a second.
+    outcome, budget, worker, seen = run_recorded(monkeypatch, stall=0.01)
+    assert outcome.stats["rounds"] == 3 and len(seen) == 3
+    assert [seed for *_, seed in seen] == [worker.seed, worker.seed + 2, worker.seed + 4]
+    assert outcome.stats["objective"] == min(objective for objective, *_ in seen)
+    ends = [end for _, end, _ in seen]
+    assert ends[0] < ends[1] < ends[2] == pytest.approx(budget.reselect_end)
     assert outcome.stats["reroute_saved_s"] == 0  # nothing re-routed after the cycles
+
+
+def test_a_search_still_improving_is_the_only_cycle(monkeypatch):
+    # A stall clock longer than the search: it never stalls, and the pairs take the rest.
+    outcome, budget, _, seen = run_recorded(monkeypatch, stall=2.0)
+    assert outcome.stats["rounds"] == 1 and len(seen) == 1
+    assert seen[0][1] == pytest.approx(budget.reselect_end)
+    assert outcome.stats["objective"] == seen[0][0]
 
 
 def test_a_day_planned_in_cycles_keeps_every_rule_and_every_account():
     prob = day(n=60)
     plan = vp.solve(prob, vp.SearchParams(warm_start="never"), time_limit=6, workers=1,
                     seed=3)
-    assert plan.stats.rounds == 2
+    assert plan.stats.rounds in (1, 2)
     assert "pairs better" in plan.stats.reselect
     assert vp.validate(prob, plan) == []
     assert len({v.account_id for r in plan.agent_routes for v in r.visits}) \

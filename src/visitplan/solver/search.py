@@ -16,7 +16,7 @@ from .budget import Budget
 from .extract import extract_routes
 from .load import start_from
 from .model import RoutingModel, build
-from .params import CYCLE_SEARCH, SearchParams, lambda_for, search_parameters
+from .params import CYCLE_FIRST, CYCLE_SEARCH, CYCLE_STALL, SearchParams, lambda_for, search_parameters
 from .progress import SearchMonitor
 from .reasons import explain_drops
 from .reroute import reroute
@@ -151,40 +151,54 @@ def cycling(params: SearchParams, worker: Worker, budget: Budget) -> bool:
 
 def cycles(worker: Worker, problem, eligible, agents, model: RoutingModel, budget: Budget,
            params: SearchParams, monitor: SearchMonitor):
-    """``worker.cycles`` times in turn until ``budget.reselect_end``, in equal shares of
-    the time: guided local search from a fresh first plan (``CYCLE_SEARCH`` of the
-    cycle; the first cycle on ``model``, each later one on a model of the next seed),
-    then the pairs (``reselect.py``) for the rest. The plan the pairs reach depends on
-    where they start far more than on how long the search before them ran
-    (``params.CYCLES_BY_TIME``), so the best of the cycles is kept. Returns ``(model,
-    solution, status, cycles run, the pairs' tally)``; the solution ``None`` if no cycle
-    found a plan."""
-    best, status, tally = None, NO_FIRST_PLAN, Tally()
+    """Guided local search, then the pairs (``reselect.py``), up to ``worker.cycles``
+    times until ``budget.reselect_end``, each time from a fresh first plan (the first on
+    ``model``, each later one on a model of the next seed); the best plan is kept.
+
+    The first search runs until it stops improving for ``CYCLE_STALL`` of the time, or
+    for ``CYCLE_FIRST`` of it. Still improving then, it is the day's search, and the
+    pairs take the rest of the time: one cycle. Stalled, the pairs take an equal share
+    of what is left per cycle, and each later cycle gives ``CYCLE_SEARCH`` of its share
+    to its search. Where guided local search stalls, the plan the pairs reach depends
+    on where they start far more than on how long the search before them ran
+    (``params.CYCLES_BY_TIME``). Returns ``(model, solution, status, cycles run, the
+    pairs' tally)``; the solution ``None`` if no cycle found a plan."""
+    began, last = time.monotonic(), budget.reselect_end
+    monitor.stall_s = CYCLE_STALL * (last - began)
+    best, status, tally, ran, again = None, NO_FIRST_PLAN, Tally(), 0, False
     for c in range(worker.cycles):
         now = time.monotonic()
-        end = now + (budget.reselect_end - now) / (worker.cycles - c)
+        share = (last - now) / (worker.cycles - c)
         seed = worker.seed + c * params.workers
         if c:
+            if not again:
+                break
             model = build(problem, eligible, agents, seed)
             monitor.watch(model.routing)
-        monitor.phase(f"cycle {c + 1} of {worker.cycles}: OR-Tools")
+        ran += 1
+        monitor.phase(f"cycle {c + 1}: OR-Tools")
+        limit = (last - began) * CYCLE_FIRST if c == 0 else share * CYCLE_SEARCH
         lam = lambda_for(params, model)
         solution, found = solve_fresh(model, search_parameters(
-            max(0.1, (end - now) * CYCLE_SEARCH), None, worker.strategy, lam), monitor)
-        if solution is None:  # no first plan yet: the whole cycle to find one
+            max(0.1, limit), None, worker.strategy, lam), monitor)
+        again = again or monitor.stalled
+        if solution is None:  # no first plan yet: the cycle's share to find one
             solution, found = solve_fresh(model, search_parameters(
-                max(0.1, end - time.monotonic()), None, worker.strategy, lam), monitor)
+                max(0.1, now + share - time.monotonic()), None, worker.strategy, lam),
+                monitor)
         if solution is None:
             continue
-        monitor.phase(f"cycle {c + 1} of {worker.cycles}: two routes at a time")
+        now = time.monotonic()
+        end = now + (last - now) / (worker.cycles - c) if again else last
+        monitor.phase(f"cycle {c + 1}: two routes at a time")
         model, solution, _, more = reselect(problem, model, solution, end, seed,
                                             worker.strategy, params)
         tally = tally + more
         if best is None or solution.ObjectiveValue() < best[1].ObjectiveValue():
             best, status = (model, solution), found
     if best is None:
-        return model, None, status, worker.cycles, tally
-    return best + (status, worker.cycles, tally)
+        return model, None, status, ran, tally
+    return best + (status, ran, tally)
 
 
 def restarts(params: SearchParams, worker: Worker) -> bool:
