@@ -72,26 +72,26 @@ SHORTLIST = 2.0
 # realistic days guided local search stops improving within 5 to 10 s, and the seed
 # moves the result by up to 2% (benchmarks/README.md).
 RESTART_AFTER = 0.2
-# On a day searched as one model and bound by time (not every working agent capped), the
-# search for a plan and the pairs (RESELECT) run this many times in turn, each from a fresh
-# first plan (the next seed), the best plan kept; the re-routing's time goes to them. There
-# the pairs make most of the plan (on 300-time-tight, guided local search alone reached
-# 12.65M to 14.3M in 16 s where the pairs after it end near 12.0M), they settle within about
-# 10 s, and where they settle depends on the plan they start from far more than on how long
-# guided local search ran before them (from 4 s plans: 678.9 to 716.1 priority). Two cycles
-# served +0.6% on the mean of eight seeds (benchmarks/README.md, "Cycles on a day bound by
-# time"). Not on capped days: on 400-cap it served less (its shortlisted search is already
-# near its best).
-CYCLES_BY_TIME = 2
+# On a day searched as one model and bound by time (not every working agent capped), a
+# worker whose search stalls runs the pairs (RESELECT) in this many cycles: the first from
+# the search's plan, each later one from the best plan so far with CYCLE_RUIN neighbouring
+# routes cleared; the best plan is kept, and the re-routing's time goes to the cycles
+# (search.cycles). There the pairs make most of the plan (on 300-time-tight, guided local
+# search alone reached 12.65M to 14.3M in 16 s where the pairs after it end near 12.0M), and
+# they settle on a plan that depends on where they start (from 4 s plans: 678.9 to 716.1
+# priority). 300-time-tight, 30 s, seeds 0 to 7: 707.6 on the mean (lowest 702.8) against
+# 700.2 (694.8) without cycles; 2 cycles 707.0, 3 cycles 708.4 (694.9); two cycles from a
+# fresh first plan instead of a cleared best, 702.1 (benchmarks/README.md, "Cycles on a day
+# bound by time"). Not on capped days: there the shortlisted search is near its best.
+CYCLES_BY_TIME = 5
+CYCLE_RUIN = 3
 # The first cycle's search: until it has not improved for CYCLE_STALL of the time, at
 # most CYCLE_FIRST of it (as long as a day searched whole gives it otherwise). Only a
 # search that stalls is followed by more cycles: where windows are long (mixed) guided
-# local search keeps improving, and two cycles with CYCLE_SEARCH each served 2.8% less
-# on a held-out day (held-400-mixed).
+# local search keeps improving, and two cycles from fresh plans with 15% of each to the
+# search served 2.8% less on a held-out day (held-400-mixed).
 CYCLE_STALL = 0.1
 CYCLE_FIRST = 0.55
-# The share of each later cycle that guided local search has before the pairs take the rest.
-CYCLE_SEARCH = 0.15
 # The share of the search time left, on a day with more accounts than visits, to re-route
 # the visits the search chose (solver/reroute.py): re-routed for 6 s, the 400-cap day's
 # plan needed 6% less travel (benchmarks/README.md, "Travel at the same priority"). With
@@ -234,11 +234,11 @@ class SearchParams:
         territories (``RESELECT_BY_TIME``).
     cycles_by_time
         On a day searched as one model and bound by time (not every working agent
-        capped), where the pairs run (``reselect``): how many times a worker searches
-        for a plan (``CYCLE_SEARCH`` of each cycle) and chooses again two routes at a
-        time (the rest), each time from a fresh first plan of the next seed; the best
-        plan is kept and nothing is re-routed (``CYCLES_BY_TIME``). ``None`` or 1: one
-        search, the pairs, then the re-routing.
+        capped), where the pairs run (``reselect``): a worker whose search stalls runs
+        the pairs this many times, the first from its plan, each later one from the best
+        plan so far with ``CYCLE_RUIN`` neighbouring routes cleared; the best plan is
+        kept and nothing is re-routed (``CYCLES_BY_TIME``; ``search.cycles``). ``None``
+        or 1: one search, the pairs, then the re-routing.
     regroup
         The share of the re-routing time (``reroute``) that may first go to routing the
         chosen visits again a few neighbouring routes at a time, each group from a fresh

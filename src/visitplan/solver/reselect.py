@@ -150,6 +150,23 @@ def improve(problem: Problem, plan: Plan, accounts: list[Account], agents: list[
     return plan, tally
 
 
+def ruin(plan: Plan, accounts: list[Account], agents: list[Agent], count: int,
+         seed: int) -> Plan:
+    """``plan`` (a new dict) with the routes of a random agent (``seed``) and of the
+    ``count - 1`` agents whose routes' centres lie nearest its own cleared, their
+    accounts left unvisited for the pairs to choose again (``search.cycles``). One
+    route at least is kept: a plan with none left is no start to load."""
+    plan = {g.agent_id: list(plan.get(g.agent_id, ())) for g in agents}
+    count = min(count, len(agents) - 1)
+    if count < 1:
+        return plan
+    places = Places(accounts, agents)
+    v = int(np.random.default_rng(seed).integers(len(agents)))
+    for w in places.nearest(plan, count - 1)[v]:
+        plan[agents[w].agent_id] = []
+    return plan
+
+
 def sweep(plan: Plan, hoods: list, search, end: float, slot: float, rng, tried: set,
           tally: Tally) -> None:
     """Each neighbourhood of ``hoods`` (lists of agents) in a seeded order, unless

@@ -14,14 +14,15 @@ from ..plan import Reason, Route, Unassigned
 from . import warm
 from .budget import Budget
 from .extract import extract_routes
-from .load import start_from
+from .load import as_routes, start_from
 from .model import RoutingModel, build
-from .params import CYCLE_FIRST, CYCLE_SEARCH, CYCLE_STALL, SearchParams, lambda_for, search_parameters
+from .params import (CYCLE_FIRST, CYCLE_RUIN, CYCLE_STALL, SearchParams, lambda_for,
+                     search_parameters)
 from .progress import SearchMonitor
 from .reasons import explain_drops
-from .reroute import reroute
 from .regroup import regroup
-from .reselect import Tally, on_model, reselect
+from .reroute import chosen_routes, reroute
+from .reselect import Tally, on_model, reselect, ruin
 
 
 @dataclass(frozen=True)
@@ -151,53 +152,51 @@ def cycling(params: SearchParams, worker: Worker, budget: Budget) -> bool:
 
 def cycles(worker: Worker, problem, eligible, agents, model: RoutingModel, budget: Budget,
            params: SearchParams, monitor: SearchMonitor):
-    """Guided local search, then the pairs (``reselect.py``), up to ``worker.cycles``
-    times until ``budget.reselect_end``, each time from a fresh first plan (the first on
-    ``model``, each later one on a model of the next seed); the best plan is kept.
+    """Guided local search, then the pairs (``reselect.py``); where the search stalled,
+    up to ``worker.cycles - 1`` times more: the best plan with a few neighbouring routes
+    cleared (``reselect.ruin``), then the pairs again, until ``budget.reselect_end``. The
+    best plan is kept.
 
-    The first search runs until it stops improving for ``CYCLE_STALL`` of the time, or
-    for ``CYCLE_FIRST`` of it. Still improving then, it is the day's search, and the
-    pairs take the rest of the time: one cycle. Stalled, the pairs take an equal share
-    of what is left per cycle, and each later cycle gives ``CYCLE_SEARCH`` of its share
-    to its search. Where guided local search stalls, the plan the pairs reach depends
-    on where they start far more than on how long the search before them ran
-    (``params.CYCLES_BY_TIME``). Returns ``(model, solution, status, cycles run, the
-    pairs' tally)``; the solution ``None`` if no cycle found a plan."""
+    The search runs until it has not improved for ``CYCLE_STALL`` of the time, or for
+    ``CYCLE_FIRST`` of it. Still improving then, it is the day's search, and the pairs
+    take the rest of the time: one cycle. Stalled, the pairs take an equal share of
+    what is left per cycle. Where guided local search stalls, the pairs settle within
+    seconds on a plan that depends on where they started (``params.CYCLES_BY_TIME``);
+    clearing a few routes of the best plan lets them settle elsewhere near it. Each
+    cycle loads its start into a model of the next seed. Returns ``(model, solution,
+    status, cycles run, the pairs' tally)``; the solution ``None`` if no plan was found."""
     began, last = time.monotonic(), budget.reselect_end
     monitor.stall_s = CYCLE_STALL * (last - began)
-    best, status, tally, ran, again = None, NO_FIRST_PLAN, Tally(), 0, False
-    for c in range(worker.cycles):
+    monitor.phase("cycle 1: OR-Tools")
+    lam = lambda_for(params, model)
+    solution, status = solve_fresh(model, search_parameters(
+        max(0.1, (last - began) * CYCLE_FIRST), None, worker.strategy, lam), monitor)
+    stalled = monitor.stalled
+    if solution is None:  # no first plan yet: the rest of the time to find one
+        solution, status = solve_fresh(model, search_parameters(
+            max(0.1, last - time.monotonic()), None, worker.strategy, lam), monitor)
+    if solution is None:
+        return model, None, status, 1, Tally()
+    best, tally, ran = None, Tally(), 0
+    for c in range(worker.cycles if stalled else 1):
         now = time.monotonic()
-        share = (last - now) / (worker.cycles - c)
         seed = worker.seed + c * params.workers
         if c:
-            if not again:
-                break
             model = build(problem, eligible, agents, seed)
-            monitor.watch(model.routing)
+            cleared = ruin(dict(chosen_routes(*best)), model.data.accounts, model.data.agents,
+                           CYCLE_RUIN, seed)
+            solution = start_from(model, as_routes(cleared, model.data.agents))
+            if solution is None:
+                continue
         ran += 1
-        monitor.phase(f"cycle {c + 1}: OR-Tools")
-        limit = (last - began) * CYCLE_FIRST if c == 0 else share * CYCLE_SEARCH
-        lam = lambda_for(params, model)
-        solution, found = solve_fresh(model, search_parameters(
-            max(0.1, limit), None, worker.strategy, lam), monitor)
-        again = again or monitor.stalled
-        if solution is None:  # no first plan yet: the cycle's share to find one
-            solution, found = solve_fresh(model, search_parameters(
-                max(0.1, now + share - time.monotonic()), None, worker.strategy, lam),
-                monitor)
-        if solution is None:
-            continue
-        now = time.monotonic()
-        end = now + (last - now) / (worker.cycles - c) if again else last
         monitor.phase(f"cycle {c + 1}: two routes at a time")
-        model, solution, _, more = reselect(problem, model, solution, end, seed,
+        model, solution, _, more = reselect(problem, model, solution,
+                                            now + (last - now) / (worker.cycles - c)
+                                            if stalled else last, seed,
                                             worker.strategy, params)
         tally = tally + more
         if best is None or solution.ObjectiveValue() < best[1].ObjectiveValue():
-            best, status = (model, solution), found
-    if best is None:
-        return model, None, status, ran, tally
+            best = (model, solution)
     return best + (status, ran, tally)
 
 
