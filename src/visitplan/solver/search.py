@@ -31,14 +31,15 @@ class Worker:
 
     ``strategy`` is OR-Tools' (first-solution strategy, metaheuristic);
     ``patience`` the share of the search time PyVRP may take to find a first
-    feasible plan (``None``: OR-Tools searches alone).
+    feasible plan (``None``: OR-Tools searches alone); ``cycles`` how many cycles of
+    the pairs may follow a search that stalls (:func:`cycles`; 1: the usual phases).
     """
 
     index: int
     strategy: tuple[str, str]
     patience: float | None
     seed: int
-    cycles: int = 1  # searches, each followed by the pairs (params.CYCLES_BY_TIME)
+    cycles: int = 1  # cycles of the pairs after a search that stalls (see cycles())
 
     @property
     def engine(self) -> str:

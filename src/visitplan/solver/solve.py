@@ -214,9 +214,10 @@ def reselecting(params: SearchParams, eligible: list[Account], by_time: bool = F
 
 
 def cycling(params: SearchParams, eligible: list[Account], agents: list[Agent]) -> int:
-    """How many times each worker of a day searched as one model searches for a plan and
-    then runs the pairs (``params.cycles_by_time``): only on a day bound by time (not
-    every working agent capped) where the pairs run (:func:`reselecting`); 1 elsewhere."""
+    """How many cycles of the pairs each worker of a day searched as one model may run
+    after a search that stalls (``params.cycles_by_time``, ``search.cycles``): only on a
+    day bound by time (not every working agent capped) where the pairs run
+    (:func:`reselecting`); 1 elsewhere."""
     cycles = params.cycles_by_time or 1
     if room(agents) is not None or not reselecting(params, eligible):
         return 1
@@ -250,7 +251,7 @@ def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> 
 def workers_for(problem: Problem, eligible: list[Account], params: SearchParams,
                 cycles: int = 1) -> list[Worker]:
     """The portfolio: worker ``k`` takes strategy ``k`` (in turn) and seed ``seed + k``,
-    each searching in ``cycles`` (:func:`cycling`)."""
+    each with ``cycles`` (:func:`cycling`)."""
     return [Worker(index=k, strategy=params.portfolio[k % len(params.portfolio)],
                    patience=warm_start_patience(problem, eligible, k, params),
                    seed=params.seed + k, cycles=cycles)
