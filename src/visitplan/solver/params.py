@@ -82,7 +82,8 @@ RESTART_AFTER = 0.2
 # priority). 300-time-tight, 30 s, seeds 0 to 7: 707.6 on the mean (lowest 702.8) against
 # 700.2 (694.8) without cycles; 2 cycles 707.0, 3 cycles 708.4 (694.9); two cycles from a
 # fresh first plan instead of a cleared best, 702.1 (benchmarks/README.md, "Cycles on a day
-# bound by time"). Not on capped days: there the shortlisted search is near its best.
+# bound by time"). Not on capped days: forced on 400-cap (seeds 0 to 3) they served 627.2
+# against 628.2, and without the re-routing drove 35.1 to 37.9 h against 31.8 to 35.9 h.
 CYCLES_BY_TIME = 5
 CYCLE_RUIN = 3
 # The first cycle's search: until it has not improved for CYCLE_STALL of the time, at
