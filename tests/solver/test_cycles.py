@@ -11,7 +11,7 @@ from visitplan.compliance import prepare, screen
 from visitplan.solver import search
 from visitplan.solver.budget import Budget
 from visitplan.solver.params import CYCLES_BY_TIME, SearchParams
-from visitplan.solver.solve import cycling, workers_for
+from visitplan.solver.solve import cycles_for, workers_for
 
 from ..conftest import CENTRE, account, agent, problem
 
@@ -33,13 +33,13 @@ def eligible_and_agents(prob):
 
 def test_only_a_day_bound_by_time_with_the_pairs_on_is_searched_in_cycles():
     _, eligible, agents = eligible_and_agents(day())
-    assert cycling(SearchParams(), eligible, agents) == CYCLES_BY_TIME
-    assert cycling(SearchParams(cycles_by_time=3), eligible, agents) == 3
-    assert cycling(SearchParams(cycles_by_time=None), eligible, agents) == 1
-    assert cycling(SearchParams(reselect=None), eligible, agents) == 1  # no pairs to run
-    assert cycling(SearchParams(solution_limit=50), eligible, agents) == 1  # deterministic
+    assert cycles_for(SearchParams(), eligible, agents) == CYCLES_BY_TIME
+    assert cycles_for(SearchParams(cycles_by_time=3), eligible, agents) == 3
+    assert cycles_for(SearchParams(cycles_by_time=None), eligible, agents) == 1
+    assert cycles_for(SearchParams(reselect=None), eligible, agents) == 1  # no pairs to run
+    assert cycles_for(SearchParams(solution_limit=50), eligible, agents) == 1  # deterministic
     _, capped, capped_agents = eligible_and_agents(day(max_visits=6))
-    assert cycling(SearchParams(), capped, capped_agents) == 1  # bound by caps
+    assert cycles_for(SearchParams(), capped, capped_agents) == 1  # bound by caps
     with pytest.raises(ValueError, match="cycles_by_time"):
         SearchParams(cycles_by_time=0)
 

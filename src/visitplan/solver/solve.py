@@ -121,7 +121,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
-            cycles = cycling(params, kept, agents)
+            cycles = cycles_for(params, kept, agents)
             budget = Budget(began, params.time_limit, day_size(prepared, kept, agents),
                             0.0 if cycles > 1 else rerouting(params, kept),
                             reselecting(params, kept))
@@ -213,15 +213,14 @@ def reselecting(params: SearchParams, eligible: list[Account], by_time: bool = F
     return (share or 0.0) if _polishes(params, eligible) else 0.0
 
 
-def cycling(params: SearchParams, eligible: list[Account], agents: list[Agent]) -> int:
+def cycles_for(params: SearchParams, eligible: list[Account], agents: list[Agent]) -> int:
     """How many cycles of the pairs each worker of a day searched as one model may run
     after a search that stalls (``params.cycles_by_time``, ``search.cycles``): only on a
     day bound by time (not every working agent capped) where the pairs run
     (:func:`reselecting`); 1 elsewhere."""
-    cycles = params.cycles_by_time or 1
     if room(agents) is not None or not reselecting(params, eligible):
         return 1
-    return cycles
+    return params.cycles_by_time or 1
 
 
 def _polishes(params: SearchParams, eligible: list[Account]) -> bool:
@@ -251,7 +250,7 @@ def day_size(problem: Problem, eligible: list[Account], agents: list[Agent]) -> 
 def workers_for(problem: Problem, eligible: list[Account], params: SearchParams,
                 cycles: int = 1) -> list[Worker]:
     """The portfolio: worker ``k`` takes strategy ``k`` (in turn) and seed ``seed + k``,
-    each with ``cycles`` (:func:`cycling`)."""
+    each with ``cycles`` (:func:`cycles_for`)."""
     return [Worker(index=k, strategy=params.portfolio[k % len(params.portfolio)],
                    patience=warm_start_patience(problem, eligible, k, params),
                    seed=params.seed + k, cycles=cycles)
