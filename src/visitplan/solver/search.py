@@ -99,43 +99,39 @@ def run_worker(worker: Worker, problem, eligible, agents, budget: Budget, params
         with monitor if progress else nullcontext():
             model, solution, status, rounds, tally = cycles(
                 worker, problem, eligible, agents, model, budget, params, monitor)
-        stats = dict(status=status, build_s=round(built - budget.began, 3),
-                     first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
-                     budget=budget.as_stats(built=built), rounds=rounds,
-                     reroute_saved_s=0, reselect=str(tally), regroup="off",
-                     warm_start_s=0.0, warm_start="off")
-        return finish(model, solution, status, stats)
-    with monitor if progress else nullcontext():
-        solution, status, warm_stats = _run(model, monitor, budget, params, worker)
-        while monitor.stalled and budget.search_end - time.monotonic() > stall:
-            # Guided local search stays near its first plan: start again from another.
-            other = build(problem, eligible, agents, worker.seed + rounds * params.workers)
-            monitor.watch(other.routing)
-            search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
-                                       None, worker.strategy, lambda_for(params, other))
-            again, again_status = solve_fresh(other, search, monitor)
-            rounds += 1
-            if again is not None and (solution is None or
-                                      again.ObjectiveValue() < solution.ObjectiveValue()):
-                model, solution, status = other, again, again_status
-        if budget.reselect:
-            monitor.phase("choosing again, two routes at a time")
-            model, solution, _, tally = reselect(problem, model, solution,
-                                                 budget.reselect_end, worker.seed,
+        chose, warm_stats = str(tally), dict(warm_start_s=0.0, warm_start="off", deadlines={})
+    else:
+        with monitor if progress else nullcontext():
+            solution, status, warm_stats = _run(model, monitor, budget, params, worker)
+            while monitor.stalled and budget.search_end - time.monotonic() > stall:
+                # Guided local search stays near its first plan: start again from another.
+                other = build(problem, eligible, agents, worker.seed + rounds * params.workers)
+                monitor.watch(other.routing)
+                search = search_parameters(max(0.1, budget.search_end - time.monotonic()),
+                                           None, worker.strategy, lambda_for(params, other))
+                again, again_status = solve_fresh(other, search, monitor)
+                rounds += 1
+                if again is not None and (solution is None or
+                                          again.ObjectiveValue() < solution.ObjectiveValue()):
+                    model, solution, status = other, again, again_status
+            if budget.reselect:
+                monitor.phase("choosing again, two routes at a time")
+                model, solution, _, tally = reselect(problem, model, solution,
+                                                     budget.reselect_end, worker.seed,
+                                                     worker.strategy, params)
+                chose = str(tally)
+            if budget.reroute and params.regroup:
+                monitor.phase("routing again three routes at a time")
+                end = budget.regroup_end(params.regroup)
+                model, solution, _, tally = on_model(
+                    model, solution, end, lambda plan, accounts, group_agents: regroup(
+                        problem, plan, accounts, group_agents, end, worker.seed))
+                grouped = str(tally)
+            if budget.reroute:
+                monitor.phase("re-routing the chosen visits")
+                model, solution, saved = reroute(problem, model, solution, agents,
+                                                 budget.reroute_end, worker.seed,
                                                  worker.strategy, params)
-            chose = str(tally)
-        if budget.reroute and params.regroup:
-            monitor.phase("routing again three routes at a time")
-            end = budget.regroup_end(params.regroup)
-            model, solution, _, tally = on_model(
-                model, solution, end, lambda plan, accounts, group_agents: regroup(
-                    problem, plan, accounts, group_agents, end, worker.seed))
-            grouped = str(tally)
-        if budget.reroute:
-            monitor.phase("re-routing the chosen visits")
-            model, solution, saved = reroute(problem, model, solution, agents,
-                                             budget.reroute_end, worker.seed,
-                                             worker.strategy, params)
     deadlines = warm_stats.pop("deadlines")
     stats = dict(status=status, build_s=round(built - budget.began, 3),
                  first_solution_s=monitor.first_solution_s, solutions=monitor.solutions,
