@@ -5,10 +5,10 @@ A territory's model knows only its own agents. A must-visit account whose only
 window is in the evening, cut into a territory whose agents all work days, is
 dropped there as "no agent can reach it", although an evening agent of another
 territory could (1000-time, seed 1: two promises dropped so, each with that
-reason; benchmarks/README.md, "Promises kept"). :func:`reach` answers the question for the whole day, so that
-such an account is cut into a territory with an agent who can make the visit,
-offered to the pairs of those agents, and, if it is still left out, explained
-against every agent of the day.
+reason; benchmarks/README.md, "Promises kept"). :func:`reach` answers the
+question for the whole day, so that such an account is cut into a territory with
+an agent who can make the visit, offered to the pairs of those agents, and, if it
+is still left out, explained against every agent of the day.
 """
 
 from __future__ import annotations
