@@ -44,7 +44,7 @@ def test_only_a_day_bound_by_time_with_the_pairs_on_is_searched_in_cycles():
         SearchParams(cycles_by_time=0)
 
 
-def run_recorded(monkeypatch, stall: float, cycles: int = 3):
+def run_recorded(monkeypatch, stall: float, cycles: int = 3, reroute: float = 0.0):
     """A worker searching in ``cycles`` with a stall clock of ``stall`` of the time;
     returns its outcome, the budget, and per cycle (objective after the pairs, the
     pairs' end, their seed)."""
@@ -61,7 +61,7 @@ def run_recorded(monkeypatch, stall: float, cycles: int = 3):
 
     monkeypatch.setattr(search, "reselect", recorded)
     monkeypatch.setattr(search, "CYCLE_STALL", stall)
-    budget = Budget(time.monotonic(), 6.0, 100, 0.0, 0.25)
+    budget = Budget(time.monotonic(), 6.0, 100, reroute, 0.25)
     outcome = search.run_worker(worker, prob, eligible, agents, budget, params, False)
     return outcome, budget, worker, seen
 
@@ -120,3 +120,12 @@ def test_ruin_clears_the_routes_of_an_agent_and_its_nearest_and_keeps_the_others
     two = {"G0": plan["G0"], "G1": plan["G1"]}
     one_left = ruin(two, list(prob.accounts), list(prob.agents)[:2], 3, 0)
     assert sum(bool(stops) for stops in one_left.values()) == 1  # never every route
+
+
+def test_the_cycles_take_the_re_routings_time(monkeypatch):
+    # The day's budget keeps a re-routing share for workers that do not cycle (one that
+    # starts from PyVRP's plan); a worker that cycles runs its pairs to its end instead.
+    outcome, budget, _, seen = run_recorded(monkeypatch, stall=0.01, reroute=0.2)
+    assert budget.reselect_end < budget.reroute_end
+    assert seen[-1][1] == pytest.approx(budget.reroute_end)
+    assert outcome.stats["reroute_saved_s"] == 0

@@ -151,8 +151,8 @@ def cycles(worker: Worker, problem, eligible, agents, model: RoutingModel, budge
            params: SearchParams, monitor: SearchMonitor):
     """Guided local search, then the pairs (``reselect.py``); where the search stalled,
     up to ``worker.cycles - 1`` times more: the best plan with a few neighbouring routes
-    cleared (``reselect.ruin``), then the pairs again, until ``budget.reselect_end``. The
-    best plan is kept.
+    cleared (``reselect.ruin``), then the pairs again, until ``budget.reroute_end``
+    (nothing is re-routed after the cycles). The best plan is kept.
 
     The search runs until it has not improved for ``CYCLE_STALL`` of the time, or for
     ``CYCLE_FIRST`` of it. Still improving then, it is the day's search, and the pairs
@@ -162,7 +162,8 @@ def cycles(worker: Worker, problem, eligible, agents, model: RoutingModel, budge
     clearing a few routes of the best plan lets them settle elsewhere near it. Each
     cycle loads its start into a model of the next seed. Returns ``(model, solution,
     status, cycles run, the pairs' tally)``; the solution ``None`` if no plan was found."""
-    began, last = time.monotonic(), budget.reselect_end
+    # The re-routing's share goes to the cycles: up to its end, not the pairs' usual one.
+    began, last = time.monotonic(), budget.reroute_end
     monitor.stall_s = CYCLE_STALL * (last - began)
     monitor.phase("cycle 1: OR-Tools")
     lam = lambda_for(params, model)

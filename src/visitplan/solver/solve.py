@@ -121,11 +121,10 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
-            cycles = cycles_for(params, kept, agents)
             budget = Budget(began, params.time_limit, day_size(prepared, kept, agents),
-                            0.0 if cycles > 1 else rerouting(params, kept),
-                            reselecting(params, kept))
-            outcome = _whole_day(prepared, kept, agents, budget, params, progress, cycles)
+                            rerouting(params, kept), reselecting(params, kept))
+            outcome = _whole_day(prepared, kept, agents, budget, params, progress,
+                                 cycles_for(params, kept, agents))
     sites, bases = prepared.places()
     stats = {**outcome.stats, "seed": params.seed, "time_limit_s": params.time_limit,
              "workers": params.workers, "searched": searched,
