@@ -1,5 +1,6 @@
 """A given plan loaded into a model: what fits is kept in order, and with ``mend`` a
-visit that does not fit where it was is put back where it does."""
+visit that does not fit where it was is put back where it does; a route that loaded whole
+loads again from the memo."""
 
 from visitplan.compliance import prepare, screen
 from visitplan.solver.load import start_from
@@ -22,3 +23,41 @@ def test_a_visit_that_does_not_fit_where_it_was_is_put_back_where_it_fits_when_m
     assert chosen_routes(model, as_given) == (("G1", ("A2",)),)  # A1 left out
     mended = start_from(model, given, mend=True)
     assert chosen_routes(model, mended) == (("G1", ("A1", "A2")),)
+
+
+def test_a_route_loaded_whole_once_loads_again_from_the_memo_in_another_model(monkeypatch):
+    # A2's borrower is in at 09:00-09:15 or 13:00-14:00; after A1 (10:00-11:00) only the
+    # second window is left, which the memo must remember for the next model.
+    rows = [account(1, 0.0, 0.01, windows="10:00-11:00", priority=2.0),
+            account(2, 0.0, 0.012, windows="09:00-09:15; 13:00-14:00", priority=1.0)]
+    prepared = prepare(problem(rows, [agent(1)]))
+    eligible, _, _ = screen(prepared)
+    given, memo = (("G1", ("A1", "A2")),), {}
+    first = build(prepared, eligible, prepared.working_agents(), seed=0)
+    loaded = start_from(first, given, memo=memo)
+    assert chosen_routes(first, loaded) == given
+    assert memo == {("G1", ("A1", "A2")): (0, 1)}  # A2 took its second option
+
+    import visitplan.solver.load as load
+    monkeypatch.setattr(load, "fits", lambda *a: (_ for _ in ()).throw(
+        AssertionError("checked stop by stop again")))
+    other = build(prepared, list(reversed(eligible)), prepared.working_agents(), seed=1)
+    again = start_from(other, given, memo=memo)
+    assert chosen_routes(other, again) == given
+    assert again.ObjectiveValue() == loaded.ObjectiveValue()
+    data = other.data
+    a2 = next(k for k, a in enumerate(data.accounts) if a.account_id == "A2")
+    second = again.Value(other.routing.NextVar(
+        again.Value(other.routing.NextVar(other.routing.Start(0)))))
+    assert other.manager.IndexToNode(second) == data.options(a2)[1]
+
+
+def test_a_route_that_did_not_load_whole_is_not_remembered():
+    rows = [account(1, 0.0, 0.01, windows="09:00-09:30", priority=2.0),
+            account(2, 0.0, 0.012, windows="10:00-11:00", priority=1.0)]
+    prepared = prepare(problem(rows, [agent(1)]))
+    eligible, _, _ = screen(prepared)
+    model = build(prepared, eligible, prepared.working_agents(), seed=0)
+    memo = {}
+    start_from(model, (("G1", ("A2", "A1")),), memo=memo)
+    assert memo == {}

@@ -15,21 +15,33 @@ def as_routes(plan: dict[str, list[str]], agents) -> tuple[tuple[str, tuple[str,
 
 
 def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...],
-               place: tuple[str, ...] = (), mend: bool = False):
+               place: tuple[str, ...] = (), mend: bool = False, memo: dict | None = None):
     """A given plan loaded into the model: each agent's accounts in order, those that no
     longer fit (window, shift, break, skills, cap, load) left out; then the accounts of
     ``place`` (a re-plan: a sick agent's), most valuable first, each put where it adds
     the least travel among the nearest routes that can take it. With ``mend``, so are
     the accounts of the plan left out, where they fit elsewhere (a promise first: see
     ``reselect.loadable``). ``None`` when the model refuses the result anyway, or
-    nothing of it is left."""
+    nothing of it is left.
+
+    ``memo`` (a dict kept by the caller across models of the same day's numbers): the
+    option each account of a route took, for routes that loaded whole, so that a route
+    loaded again in another model (the pairs load each route many times) is not checked
+    stop by stop again. A route fits alike in every model of the same day: the same
+    agent, windows and travel."""
     data = model.data
     index = {a.account_id: k for k, a in enumerate(data.accounts)}
     wanted = dict(plan)
     routes, loads, left = [], [], []
     for v, agent in enumerate(data.agents):
+        ids = tuple(wanted.get(agent.agent_id, ()))
+        known = memo.get((agent.agent_id, ids)) if memo is not None else None
+        if known is not None and all(a in index for a in ids):
+            routes.append([data.options(index[a])[o] for a, o in zip(ids, known)])
+            loads.append(sum(data.accounts[index[a]].load for a in ids))
+            continue
         route, load = [], 0
-        for account_id in wanted.get(agent.agent_id, ()):
+        for account_id in ids:
             k = index.get(account_id)
             if k is None:
                 continue
@@ -42,6 +54,9 @@ def start_from(model: RoutingModel, plan: tuple[tuple[str, tuple[str, ...]], ...
             load += data.accounts[k].load
         routes.append(route)
         loads.append(load)
+        if memo is not None and len(route) == len(ids):
+            memo[agent.agent_id, ids] = tuple(data.options(data.owner[n]).index(n)
+                                              for n in route)
     order = sorted((left if mend else []) + [index[a] for a in place if a in index],
                    key=lambda k: -model.penalties[k])
     for k in order:
