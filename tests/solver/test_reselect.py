@@ -399,3 +399,35 @@ def test_a_promise_an_agent_could_make_is_placed_in_a_full_route_before_the_pair
     loaded = start_from(model, tuple((g, tuple(v)) for g, v in plan.items()))
     assert sorted(a for _, stops in chosen_routes(model, loaded) for a in stops) == \
         sorted(a for stops in plan.values() for a in stops)  # every rule kept
+
+
+def test_an_agent_under_its_cap_is_filled_with_unvisited_accounts_that_fit():
+    prepared, eligible, agents, _, _, _ = cheap_plan()
+    plan = {"G1": ["A10"], "G2": ["A20", "A21", "A22"]}  # G1 has two free slots
+    places = pairs.Places(eligible, agents)
+    tally = pairs.Tally()
+    pairs.fill(prepared, plan, places, time.monotonic() + 5, *WORKER, SearchParams(), tally)
+    assert len(plan["G1"]) == 3 and plan["G2"] == ["A20", "A21", "A22"]
+    assert set(plan["G1"]) <= {"A10", "A11", "A12", "A19"}  # its own side's accounts
+    assert tally.searched == 1 and tally.improved == 1 and tally.filled == 2
+    assert "2 free slots filled" in str(tally)
+
+
+def test_filling_searches_no_agent_at_its_cap_and_stops_at_the_deadline():
+    prepared, eligible, agents, _, plan, _ = cheap_plan()
+    full, tally = {k: list(v) for k, v in plan}, pairs.Tally()
+    pairs.fill(prepared, full, pairs.Places(eligible, agents), time.monotonic() + 5, *WORKER,
+               SearchParams(), tally)
+    assert tally.searched == 0 and full == {k: list(v) for k, v in plan}
+    short, late = {"G1": ["A10"], "G2": []}, pairs.Tally()
+    pairs.fill(prepared, short, pairs.Places(eligible, agents), time.monotonic(), *WORKER,
+               SearchParams(), late)
+    assert late.searched == 0 and short == {"G1": ["A10"], "G2": []}
+
+
+def test_the_pairs_of_a_capped_day_leave_no_slot_free_that_an_account_could_fill():
+    prepared, eligible, agents, _, _, _ = cheap_plan()
+    new, tally = pairs.improve(prepared, {"G1": ["A10"], "G2": []}, eligible, agents,
+                               time.monotonic() + 3, *WORKER, SearchParams())
+    assert [len(new[g]) for g in ("G1", "G2")] == [3, 3]
+    assert served(prepared, new.items()) == 2 * 6.0 + 4 * 1.0
