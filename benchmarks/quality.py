@@ -12,6 +12,9 @@ that beats the best known (more priority; at equal priority, less travel).
     python benchmarks/quality.py --limits 300 --update            # long runs: best known
     python benchmarks/quality.py --limits 30 --travel-check 120   # travel at the same priority
 
+Each row carries how fast the machine was just before the run (``machine.py``): the
+search stops on time, so a slower machine plans worse in the same limit.
+
 With ``--travel-check`` and ``--update``, a re-routed plan (the same visits, less travel)
 that beats the best known is kept too: its routes are a plan visitplan found, given longer.
 """
@@ -29,6 +32,7 @@ from pathlib import Path
 
 import visitplan as vp
 from days import BY_NAME, SET, Day, problem
+from machine import speed
 from plain_ortools import check, day_data, solve_plain
 from table import show
 
@@ -202,7 +206,8 @@ def main() -> None:
                                               **search) for lim in args.limits]
         runs += [lambda lim=lim: run_plain(data, lim) for lim in args.baseline]
         for go in runs:
-            row = go()
+            machine = speed()  # how fast the machine is just now: see machine.py
+            row = {**go(), **machine}
             if args.travel_check and row["method"].startswith("visitplan") and row["valid"]:
                 row.update(same_priority_travel(prob, data, row["routes"], args.travel_check,
                                                 args.seed))
@@ -222,7 +227,8 @@ def main() -> None:
             print({k: row[k] for k in ("day", "method", "limit_s", "visits", "priority",
                                        "musts", "musts_short",
                                        "travel_h", "priority_gap_pct", "travel_gap_pct",
-                                       "travel_same_gap_pct", "valid", "wall_s")
+                                       "travel_same_gap_pct", "valid", "wall_s", "python_s",
+                                       "ortools_s")
                    if k in row}, flush=True)
     show(rows, args.out)
 

@@ -11,6 +11,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 days = importlib.import_module("days")
 plain = importlib.import_module("plain_ortools")
 quality = importlib.import_module("quality")
+machine = importlib.import_module("machine")
 
 SMALL = days.Day("test-60", 60, 3, 4, "tight", 5)
 
@@ -133,3 +134,16 @@ def test_guided_local_search_at_the_prize_lambda_leaves_a_tight_route_behind():
                            for a in stops)
     assert lam is not None
     assert served["prize"] > 1.15 * served["default"]
+
+
+def test_the_machine_figures_time_the_same_fixed_work_every_time(monkeypatch):
+    plans = []
+    real = machine.vp.solve
+    monkeypatch.setattr(machine.vp, "solve", lambda *a, **k: plans.append(real(*a, **k)))
+    monkeypatch.setattr(machine, "SOLUTIONS", 5)
+    figures = machine.speed()
+    assert set(figures) == {"python_s", "ortools_s"} and min(figures.values()) > 0
+    machine.ortools_s()
+    first, second = ({r.agent_id: [v.account_id for v in r.visits] for r in p.agent_routes}
+                     for p in plans)
+    assert first == second and plans[0].stats.solutions == 5  # a solution limit, not time
