@@ -184,11 +184,13 @@ def fill(problem: Problem, plan: Plan, places: "Places", end: float, seed: int,
     short.sort(key=lambda g: len(plan[g.agent_id]) - g.max_visits)
     for agent in short:
         left = end - time.monotonic()
-        if left < FILL_SLOT:  # the model's build and reload take time beyond the search
+        # The model's build and reload take time beyond the search: at most a third of
+        # what is left goes to searching, so a short budget (a 1 s plan) still ends on time.
+        if left < FILL_SLOT:
             return
         before = len(plan[agent.agent_id])
         tally.searched += 1
-        saved = _search(problem, plan, places, (agent,), min(FILL_SLOT, left), seed,
+        saved = _search(problem, plan, places, (agent,), min(FILL_SLOT, left / 3), seed,
                         strategy, params, offered=places.unvisited(plan, (agent,), FILL_OFFER))
         if saved:
             tally.improved += 1
