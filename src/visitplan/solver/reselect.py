@@ -67,10 +67,11 @@ DEEPER = 2
 # Where agents have visit caps, the last FILL_SHARE of the pairs' time fills free slots
 # first: each agent under its cap is searched alone from its route, offered the
 # FILL_OFFER unvisited accounts it may serve nearest its stops, for up to FILL_SLOT
-# seconds; the pairs then go on with the time left. A pair offers only the most urgent accounts near its stops, and placing a
-# promise may cost a route visits: on 1000-cap seed 2 the pairs ended with 245 visits of
-# 250 slots, and each of the five agents under its cap, searched so for 0.2 s, filled
-# its slots (+20.3 priority in all; benchmarks/README.md, "Free slots filled").
+# seconds; the pairs then go on with the time left. A pair offers only the most urgent
+# accounts near its stops, and placing a promise may cost a route visits: on 1000-cap
+# seed 2 the pairs ended with 245 visits of 250 slots, and each of the five agents under
+# its cap, searched so for 0.2 s, filled its slots (+20.3 priority in all;
+# benchmarks/README.md, "The machine's speed, routes remembered, free slots filled").
 FILL_SHARE = 0.15
 FILL_SLOT = 0.2
 FILL_OFFER = 100  # the unvisited accounts offered: those nearest the agent's stops
@@ -176,9 +177,8 @@ def fill(problem: Problem, plan: Plan, places: "Places", end: float, seed: int,
          strategy: tuple[str, str], params: SearchParams, tally: Tally) -> None:
     """Each agent of ``places`` under its visit cap, the most free slots first, searched
     alone from its route with the ``FILL_OFFER`` unvisited accounts it may serve nearest
-    its stops offered, for up to
-    ``FILL_SLOT`` seconds each, until ``end``; a better route is written into ``plan``
-    (``_search``) and ``tally`` counts the slots it filled."""
+    its stops offered, for up to ``FILL_SLOT`` seconds each, until ``end``; a better
+    route is written into ``plan`` (``_search``) and ``tally`` counts the slots filled."""
     short = [g for g in places.agents
              if g.max_visits is not None and len(plan[g.agent_id]) < g.max_visits]
     short.sort(key=lambda g: len(plan[g.agent_id]) - g.max_visits)
@@ -190,8 +190,11 @@ def fill(problem: Problem, plan: Plan, places: "Places", end: float, seed: int,
             return
         before = len(plan[agent.agent_id])
         tally.searched += 1
+        # From its route only: one agent's fresh plan of 100 accounts in a fraction of a
+        # second would not beat the route it has.
         saved = _search(problem, plan, places, (agent,), min(FILL_SLOT, left / 3), seed,
-                        strategy, params, offered=places.unvisited(plan, (agent,), FILL_OFFER))
+                        strategy, params, places.unvisited(plan, (agent,), FILL_OFFER),
+                        fresh_too=False)
         if saved:
             tally.improved += 1
             tally.saved += saved
@@ -301,49 +304,48 @@ class Places:
     def unvisited(self, plan: Plan, hood, count: int) -> list[Account]:
         """The ``count`` accounts nearest ``hood``'s stops that no route visits and one
         of its agents may serve."""
-        members = [self.position[g.agent_id] for g in hood]
-        open_ = np.logical_or.reduce([self.able(v) for v in members])
-        visited = {a for stops in plan.values() for a in stops}
-        free = np.array([i for i in np.flatnonzero(open_)
-                         if self.accounts[i].account_id not in visited], dtype=np.int64)
-        if not len(free):
-            return []
-        stops = np.vstack([self.stops(plan, v) for v in members])
-        gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
-        nearest = np.argsort(gaps.min(axis=1), kind="stable")[:count]
-        return [self.accounts[free[i]] for i in nearest]
+        free = np.flatnonzero(self._open(plan, hood))
+        return [self.accounts[free[i]] for i in self._nearest_to(plan, hood, free)[:count]]
 
     def candidates(self, plan: Plan, pair: tuple[Agent, Agent]) -> list[Account]:
         """The unvisited accounts one of the pair's agents may serve: every must-visit one
         (a promise outweighs any other visit, and the pair's model drops one it cannot
         reach), then ``CANDIDATES`` per agent: the most urgent of the ``POOL`` times as
         many nearest the pair's stops."""
-        members = [self.position[g.agent_id] for g in pair]
-        open_ = np.logical_or.reduce([self.able(v) for v in members])
-        open_[np.fromiter((self.index[a] for stops in plan.values() for a in stops
-                           if a in self.index), dtype=np.int64)] = False  # visited
+        open_ = self._open(plan, pair)
         promised = [self.accounts[i] for i in np.flatnonzero(open_ & self.must)]
-        open_ &= ~self.must
-        free = np.flatnonzero(open_)
-        if not len(free):
-            return promised
-        stops = np.vstack([self.stops(plan, v) for v in members])
-        gaps = ((self.points[free][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
+        free = np.flatnonzero(open_ & ~self.must)
         wanted = CANDIDATES * len(pair)
-        nearest = np.argsort(gaps.min(axis=1), kind="stable")[: wanted * POOL]
+        nearest = self._nearest_to(plan, pair, free)[: wanted * POOL]
         # The most urgent first; among equals, the nearer (a stable sort keeps that order).
         urgent = sorted(nearest, key=lambda i: -self.accounts[free[i]].priority)[:wanted]
         return promised + [self.accounts[free[i]] for i in urgent]
 
+    def _open(self, plan: Plan, hood) -> np.ndarray:
+        """Which accounts no route of ``plan`` visits and one of ``hood``'s agents may
+        serve."""
+        open_ = np.logical_or.reduce([self.able(self.position[g.agent_id]) for g in hood])
+        open_[np.fromiter((self.index[a] for stops in plan.values() for a in stops
+                           if a in self.index), dtype=np.int64)] = False  # visited
+        return open_
+
+    def _nearest_to(self, plan: Plan, hood, rows: np.ndarray) -> np.ndarray:
+        """Positions in ``rows`` (account rows), nearest ``hood``'s stops first."""
+        if not len(rows):
+            return np.array([], dtype=np.int64)
+        stops = np.vstack([self.stops(plan, self.position[g.agent_id]) for g in hood])
+        gaps = ((self.points[rows][:, None, :] - stops[None, :, :]) ** 2).sum(axis=2)
+        return np.argsort(gaps.min(axis=1), kind="stable")
+
 
 def _search(problem, plan: Plan, places: Places, pair, seconds: float, seed: int,
-            strategy, params, offered: list[Account] | None = None) -> int:
+            strategy, params, offered: list[Account] | None = None,
+            fresh_too: bool = True) -> int:
     """Search the neighbourhood of ``pair`` (its agents, their visits and ``offered``,
-    by default ``places.candidates``) from its routes and, for a pair offered the
-    default, from a fresh first plan too; write a better plan of it into ``plan``.
+    by default ``places.candidates``) from its routes and, with ``fresh_too``, from a
+    fresh first plan too (each half the time); write a better plan of it into ``plan``.
     Returns what it saved in the objective's units (0: nothing)."""
     members = [places.accounts[places.index[a]] for g in pair for a in plan[g.agent_id]]
-    fresh_too = offered is None
     offered = places.candidates(plan, pair) if offered is None else offered
     sub = build(problem, members + offered, list(pair), seed)
     start = start_from(sub, as_routes(plan, list(pair)), memo=places.loaded)
