@@ -1,14 +1,18 @@
 """A stalled search starts again from another first plan and keeps the best round."""
 
+import importlib
+import time
+
 import numpy as np
 import pytest
 
 import visitplan as vp
 from visitplan.solver.params import SearchParams
 from visitplan.solver.progress import SearchMonitor
+from visitplan.solver import search
 from visitplan.solver.search import Worker, restarts
 
-from ..conftest import account, agent, problem
+from ..conftest import account, agent, problem, ring_day
 
 
 class _Routing:
@@ -93,3 +97,29 @@ def test_a_stalled_day_is_searched_again_and_the_plan_keeps_every_rule():
     assert once.stats.rounds == 1
     limited = vp.solve(prob, time_limit=6, workers=1, seed=3, solution_limit=30)
     assert limited.stats.rounds == 1
+
+
+def test_a_search_without_a_first_plan_by_its_end_takes_the_polishing_time_to_find_one(
+        monkeypatch):
+    # The first search ends without a plan (as a 1 s limit can on a slow machine); the
+    # time kept for the pairs and the re-routing then goes to finding one.
+    solve_module = importlib.import_module("visitplan.solver.solve")
+    real, limits = search.solve_fresh, []
+
+    def first_fails(model, parameters, monitor):
+        limits.append((time.monotonic(), parameters.time_limit.ToTimedelta().total_seconds()))
+        if len(limits) == 1:
+            return None, search.NO_FIRST_PLAN
+        return real(model, parameters, monitor)
+
+    monkeypatch.setattr(search, "solve_fresh", first_fails)
+    day = ring_day(30)
+    params = SearchParams(time_limit=4, workers=1, seed=0, restart_after=None)
+    began = time.monotonic()
+    plan = solve_module.solve(day, params)
+    assert plan.found_plan and len(plan.agent_routes) > 0
+    assert len(limits) == 2
+    budget = plan.stats.budget
+    (_, first), (at, second) = limits
+    assert first <= budget["search_end"] + 0.01                  # the search's own time
+    assert at - began + second == pytest.approx(budget["reroute_end"], abs=0.05)  # to the end

@@ -284,7 +284,16 @@ def _run(model, monitor, budget: Budget, params: SearchParams, worker: Worker):
                                params.solution_limit, worker.strategy,
                                lambda_for(params, model))
     if start is None:
-        return solve_fresh(model, search, monitor) + (warm_stats,)
+        solution, status = solve_fresh(model, search, monitor)
+        if (solution is None and params.solution_limit is None
+                and budget.reroute_end - time.monotonic() > 0.1):
+            # No first plan by the search's end (a short limit on a slow machine): the
+            # time kept for polishing a plan is of no use without one, so it goes to
+            # finding one, as in cycles().
+            solution, status = solve_fresh(model, search_parameters(
+                budget.reroute_end - time.monotonic(), None, worker.strategy,
+                lambda_for(params, model)), monitor)
+        return solution, status, warm_stats
     if polishes(model) or given is not None:
         solution = model.routing.SolveFromAssignmentWithParameters(start, search)
         if solution is not None:
