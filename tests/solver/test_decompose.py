@@ -331,8 +331,9 @@ def test_a_territory_of_the_second_cut_whose_search_served_less_goes_back_to_its
     """One agent capped at one visit, an urgent account (5) and a cheap one (1). The routes
     it was given visit the urgent one; a search that ended on the cheap one (as a search
     that values travel may) goes back to the given routes, even after a search has used up
-    its time limit on the model (which then loads no routes); one that served as much keeps
-    what it found."""
+    its time limit on the model (after which OR-Tools often, not always, loads no routes:
+    why the given routes are kept as copies, not as routes to load again); one that served
+    as much keeps what it found."""
     from visitplan.solver import parts as part_search
     from visitplan.solver.load import start_from
     from visitplan.solver.model import build
@@ -347,7 +348,6 @@ def test_a_territory_of_the_second_cut_whose_search_served_less_goes_back_to_its
     assert loaded[0][1] == (0, 5.0)  # no promise kept, priority 5
     cheap = start_from(model, (("G1", ("A2",)),))
     model.routing.SolveFromAssignmentWithParameters(cheap, search_parameters(0.3))
-    assert start_from(model, (("G1", ("A1",)),)) is None  # why the routes are kept as loaded
     plans = [cheap]
     assert part_search._keep_better_starts([model], plans, loaded) == 1
     assert part_search.served(model, plans[0]) == (0, 5.0)  # back to the urgent visit
