@@ -34,6 +34,7 @@ from . import search as one_search
 from .budget import Budget
 from .data import merge
 from .decompose import Territory, recut, territories
+from .forecast import finest_likeliest
 from .load import as_routes, start_from
 from .model import build
 from .params import DECOMPOSE_ABOVE, ONE_MODEL_MAX, SearchParams
@@ -89,7 +90,9 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             size = params.territory_size_for(capped=not by_time)
             # Who could make each promised visit, across the whole day: see reach.py.
             known = must_reach(prepared, eligible, agents)
-            parts = territories(eligible, agents, size, params.seed, known)
+            cut_seed = _first_cut_seed(valued_day, eligible, agents, size, params.seed,
+                                       known, by_time)
+            parts = territories(eligible, agents, size, cut_seed, known)
             parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
@@ -118,6 +121,8 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
                                         known)
                 no_room = _still_out(no_room, outcome)
             outcome.unassigned = across_the_day(prepared, agents, outcome.unassigned, known)
+            best = outcome.stats.get("best_worker")
+            outcome.stats["cut_seed"] = params.seed + best if best else cut_seed
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
@@ -356,6 +361,17 @@ def _territory_worker(params: SearchParams, index: int, seed: int | None = None)
 # A day cut into at most this many territories per worker is cut once per worker, each
 # worker searching its own cut whole (see _cuts).
 CUTS_UP_TO = 2
+CUT_TRIES = 8  # seeded cuts a day bound by time chooses from (forecast.py)
+
+
+def _first_cut_seed(problem, eligible, agents, size: int, seed: int, known: Reach | None,
+                    by_time: bool) -> int:
+    """The seed of the day's first cut: ``seed``; where time binds, that of the finest and
+    likeliest (``forecast.py``) of the ``CUT_TRIES`` cuts with seeds from ``seed`` on."""
+    if not by_time or CUT_TRIES < 2:
+        return seed
+    cuts = [territories(eligible, agents, size, seed + k, known) for k in range(CUT_TRIES)]
+    return seed + finest_likeliest(problem, cuts)
 
 
 def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
