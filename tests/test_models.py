@@ -53,6 +53,9 @@ def test_break_applies_only_inside_the_shift():
     evening = Agent(agent_id="G2", start_lat=0, start_lon=0, shift_start=800, shift_end=1260,
                     break_rule=lunch)
     assert inside.break_applies() and not evening.break_applies()
+    # Working time: the shift less the break only where the break applies.
+    assert inside.working_time() == inside.shift_end - inside.shift_start - 45
+    assert evening.working_time() == 1260 - 800
 
 
 def test_skills_are_case_insensitive():

@@ -171,6 +171,11 @@ class Agent(_Frozen):
         return (rule is not None and rule.earliest >= self.shift_start
                 and rule.latest + rule.duration <= self.shift_end)
 
+    def working_time(self) -> int:
+        """The shift less the break where one is planned (clock units)."""
+        pause = self.break_rule.duration if self.break_applies() else 0
+        return self.shift_end - self.shift_start - pause
+
 
 class Problem(BaseModel):
     """One planning day: accounts, agents, the policy and the date.

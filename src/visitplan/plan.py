@@ -141,8 +141,8 @@ class SolverStats(_Frozen):
     # Territories the day was cut into (1: one model for the whole day; solver/decompose.py).
     parts: int = 1
     # The k-means seed of the cut whose plan was kept (None: not cut). A day bound by time
-    # is cut the likeliest of several ways (solver/forecast.py); with a cut per worker,
-    # worker k's seed is seed + k.
+    # is first cut the finest and likeliest of several ways (solver/forecast.py); with a
+    # cut per worker, worker k cuts with the first cut's seed + k.
     cut_seed: int | None = None
     # Workers of a portfolio that crashed (worker number -> exception class); ids only.
     crashed_workers: dict[int, str] = Field(default_factory=dict)

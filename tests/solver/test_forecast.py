@@ -90,15 +90,16 @@ def test_a_day_bound_by_time_is_cut_the_finest_likeliest_way_and_a_capped_day_by
     agents = timed.working_agents()
     cuts = [territories(eligible, agents, 60, 3 + k) for k in range(solve_module.CUT_TRIES)]
     worth = [sum(w) for w in expected(timed, cuts)]
-    chosen = solve_module._first_cut_seed(timed, eligible, agents, 60, 3, None, by_time=True)
+    chosen, cut = solve_module._first_cut(timed, eligible, agents, 60, 3, None, by_time=True)
     assert chosen != 3  # a cut other than the seed's own is chosen
     finest = max(len(cut) for cut in cuts)
     assert len(cuts[chosen - 3]) == finest
-    assert worth[chosen - 3] == max(w for w, cut in zip(worth, cuts) if len(cut) == finest)
+    assert worth[chosen - 3] == max(w for w, c in zip(worth, cuts) if len(c) == finest)
+    assert [p.accounts for p in cut] == [p.accounts for p in cuts[chosen - 3]]
     capped = prepare(city(400, 12))
     eligible, _, _ = screen(capped)
-    assert solve_module._first_cut_seed(capped, eligible, capped.working_agents(), 60, 3,
-                                        None, by_time=False) == 3
+    assert solve_module._first_cut(capped, eligible, capped.working_agents(), 60, 3,
+                                   None, by_time=False)[0] == 3
 
 
 def test_the_plan_says_which_cut_it_searched():
@@ -113,3 +114,18 @@ def test_the_plan_says_which_cut_it_searched():
     assert plan.stats.parts == len(cuts[plan.stats.cut_seed - 2])
     whole = solve_checked(city(100, 3, max_visits=None), time_limit=1.0)
     assert whole.stats.parts == 1 and whole.stats.cut_seed is None
+
+
+def test_with_a_cut_per_worker_the_second_worker_cuts_after_the_chosen_cut():
+    day = city(700, 8, max_visits=None)
+    params = vp.SearchParams(territory_size=250)
+    plan = solve_checked(day, time_limit=6.0, seed=3, workers=2, params=params)
+    prepared = prepare(day)
+    eligible, _, _ = screen(prepared)
+    agents = prepared.working_agents()
+    first, cut = solve_module._first_cut(prepared, eligible, agents, 250, 3, None, True)
+    assert first not in (3, 4)  # the chosen cut is neither worker's own seed
+    assert len(cut) <= solve_module.CUTS_UP_TO * 2  # a cut per worker
+    assert plan.stats.cut_seed in (first, first + 1)
+    kept = territories(eligible, agents, 250, plan.stats.cut_seed)
+    assert plan.stats.parts == len(kept)

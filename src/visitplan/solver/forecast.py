@@ -24,7 +24,7 @@ import numpy as np
 
 from ..models import Account, Agent, Problem
 from .data import build_data
-from .decompose import Territory
+from .decompose import Territory, flat_km
 
 VISIT_GAP_MIN = 10  # minutes between two visits of a territory, for the forecast
 
@@ -56,9 +56,8 @@ def expected(problem: Problem, cuts: list[list[Territory]]) -> list[list[float]]
 def _central(accounts: list[Account]) -> Account:
     """The account nearest the territory's mean place."""
     lat = np.array([a.lat for a in accounts])
-    lon = np.array([a.lon for a in accounts])
-    east = np.cos(np.radians(lat.mean()))  # a degree of longitude is shorter
-    k = int(np.argmin((lat - lat.mean()) ** 2 + ((lon - lon.mean()) * east) ** 2))
+    points = flat_km(lat, np.array([a.lon for a in accounts]), float(lat.mean()))
+    k = int(np.argmin(((points - points.mean(axis=0)) ** 2).sum(axis=1)))
     return accounts[k]
 
 
@@ -82,11 +81,7 @@ def _expected(territory: Territory, central: Account | None, legs: dict, gap: in
     if central is None or not territory.agents:
         return 0.0
     service = float(np.mean([a.service_min for a in territory.accounts]))
-    hours = sum(max(0, g.shift_end - g.shift_start - _break(g)
-                    - legs[g.agent_id, central.account_id]) for g in territory.agents)
+    hours = sum(max(0, g.working_time() - legs[g.agent_id, central.account_id])
+                for g in territory.agents)
     visits = round(hours / (service + gap))
     return sum(sorted((a.priority for a in territory.accounts), reverse=True)[:visits])
-
-
-def _break(agent: Agent) -> int:
-    return agent.break_rule.duration if agent.break_applies() else 0

@@ -90,9 +90,8 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             size = params.territory_size_for(capped=not by_time)
             # Who could make each promised visit, across the whole day: see reach.py.
             known = must_reach(prepared, eligible, agents)
-            cut_seed = _first_cut_seed(valued_day, eligible, agents, size, params.seed,
-                                       known, by_time)
-            parts = territories(eligible, agents, size, cut_seed, known)
+            cut_seed, parts = _first_cut(valued_day, eligible, agents, size, params.seed,
+                                         known, by_time)
             parts, no_room = _shortlisted(parts, factor)
             searched = sum(len(p.accounts) for p in parts)
             # OR-Tools' overrun grows with the model: a territory's, not the day's.
@@ -104,9 +103,9 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
             budget = Budget(began, params.time_limit * (1 - share), largest, reroutes) \
                 if share else last
             if 1 < params.workers and len(parts) <= CUTS_UP_TO * params.workers:
-                outcome, no_room, searched = _cuts(valued_day, eligible, agents, size, factor,
-                                                   (parts, no_room), budget, params, progress,
-                                                   known)
+                outcome, no_room, searched, cut_seed = _cuts(
+                    valued_day, eligible, agents, size, factor, (parts, no_room), cut_seed,
+                    budget, params, progress, known)
             else:
                 outcome = _territories(valued_day, parts, budget, params, progress)
             left_out = {u.account_id for u in no_room}
@@ -121,8 +120,7 @@ def solve(problem: Problem, params: SearchParams | None = None, *,
                                         known)
                 no_room = _still_out(no_room, outcome)
             outcome.unassigned = across_the_day(prepared, agents, outcome.unassigned, known)
-            best = outcome.stats.get("best_worker")
-            outcome.stats["cut_seed"] = params.seed + best if best else cut_seed
+            outcome.stats["cut_seed"] = cut_seed
         else:
             kept, no_room = shortlist(eligible, agents, factor)
             searched = len(kept)
@@ -197,8 +195,7 @@ def valued(problem: Problem, eligible: list[Account], agents: list[Agent],
 def service_load(eligible: list[Account], agents: list[Agent]) -> float:
     """The eligible accounts' service time over the agents' working time (their shifts
     less their breaks): at 1 or more, not every account fits even without travel."""
-    working = sum(g.shift_end - g.shift_start
-                  - (g.break_rule.duration if g.break_applies() else 0) for g in agents)
+    working = sum(g.working_time() for g in agents)
     return sum(a.service_min for a in eligible) / working if working > 0 else float("inf")
 
 
@@ -361,32 +358,35 @@ def _territory_worker(params: SearchParams, index: int, seed: int | None = None)
 # A day cut into at most this many territories per worker is cut once per worker, each
 # worker searching its own cut whole (see _cuts).
 CUTS_UP_TO = 2
-CUT_TRIES = 8  # seeded cuts a day bound by time chooses from (forecast.py)
+CUT_TRIES = 8  # seeded cuts a day bound by time chooses its first from (forecast.py)
 
 
-def _first_cut_seed(problem, eligible, agents, size: int, seed: int, known: Reach | None,
-                    by_time: bool) -> int:
-    """The seed of the day's first cut: ``seed``; where time binds, that of the finest and
-    likeliest (``forecast.py``) of the ``CUT_TRIES`` cuts with seeds from ``seed`` on."""
-    if not by_time or CUT_TRIES < 2:
-        return seed
-    cuts = [territories(eligible, agents, size, seed + k, known) for k in range(CUT_TRIES)]
-    return seed + finest_likeliest(problem, cuts)
+def _first_cut(problem, eligible, agents, size: int, seed: int, known: Reach | None,
+               by_time: bool) -> tuple[int, list[Territory]]:
+    """The day's first cut and its seed: the cut with ``seed``; where time binds, the
+    finest and likeliest (``forecast.py``) of the ``CUT_TRIES`` cuts with seeds from
+    ``seed`` on."""
+    tries = CUT_TRIES if by_time else 1
+    cuts = [territories(eligible, agents, size, seed + k, known) for k in range(tries)]
+    k = finest_likeliest(problem, cuts) if tries > 1 else 0
+    return seed + k, cuts[k]
 
 
-def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
-          params: SearchParams, progress: bool = False, known: Reach | None = None):
-    """Worker ``k`` searches the whole day cut with seed ``seed + k`` (its territories in
-    turn); the plan that keeps the most promises, then serves the most priority, then
-    travels least, is kept (:func:`_route_score`).
+def _cuts(problem, eligible, agents, size: int, factor, first, first_seed: int,
+          budget: Budget, params: SearchParams, progress: bool = False,
+          known: Reach | None = None):
+    """Worker ``k`` searches the whole day cut with seed ``first_seed + k`` (its
+    territories in turn); the plan that keeps the most promises, then serves the most
+    priority, then travels least, is kept (:func:`_route_score`).
 
     Where a day has few territories, where the borders fall moves the priority served by
     up to 2% (1000-cap: 1,291.2 with one cut, seed 1; 1,316.0 as the better of two; other
-    days within 0.1%: benchmarks/README.md, "A cut per worker"). ``first`` is the cut
-    with ``seed`` and its shortlist, made already. Returns the outcome, the accounts its
-    shortlists left out, and how many it searched.
+    days within 0.1%: benchmarks/README.md, "A cut per worker"). ``first`` is the
+    first cut (``_first_cut``) and its shortlist, made already, with ``first_seed``.
+    Returns the outcome, the accounts its shortlists left out, how many it searched, and
+    the seed of the cut kept.
     """
-    cuts = [first] + [_shortlisted(territories(eligible, agents, size, params.seed + k, known),
+    cuts = [first] + [_shortlisted(territories(eligible, agents, size, first_seed + k, known),
                                    factor) for k in range(1, params.workers)]
     jobs = {k: (_run_territories, (_territory_worker(params, k, seed=params.seed + k),
                                    problem, cuts[k][0], budget, params))
@@ -395,13 +395,14 @@ def _cuts(problem, eligible, agents, size: int, factor, first, budget: Budget,
                                 if progress else None, wait_for_all=True)
     warnings = _crash_warnings(crashed, "territory worker")
     if not results:
-        return _all_failed(eligible, warnings, crashed, budget), [], 0
+        return _all_failed(eligible, warnings, crashed, budget), [], 0, first_seed
     promised = _promised(eligible)
     best = min(results, key=lambda k: _cut_score(results[k], k, promised))
     outcome = results[best]
     outcome.stats.update(best_worker=best, crashed_workers=crashed)
     outcome.warnings = warnings + outcome.warnings
-    return outcome, cuts[best][1], sum(len(p.accounts) for p in cuts[best][0])
+    return (outcome, cuts[best][1], sum(len(p.accounts) for p in cuts[best][0]),
+            first_seed + best)
 
 
 def _cut_score(outcome: Outcome, k: int, promised: frozenset[str] = frozenset()) -> tuple:
